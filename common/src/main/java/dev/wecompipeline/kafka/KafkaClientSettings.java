@@ -1,0 +1,74 @@
+package dev.wecompipeline.kafka;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Kafka client defaults every service starts from. Callers add or override settings for their
+ * role (a transactional id, a shorter delivery timeout) on the returned mutable map.
+ */
+public final class KafkaClientSettings {
+
+    /**
+     * How long a producer may take to deliver a record, retries included. The ingress waits at
+     * most its ack timeout anyway; this bounds how long an unacknowledged send keeps retrying.
+     */
+    public static final int DEFAULT_DELIVERY_TIMEOUT_MS = 60_000;
+    /** One produce request's timeout; Kafka requires delivery timeout >= linger + request timeout. */
+    public static final int DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
+
+    private KafkaClientSettings() {
+    }
+
+    /** Producer settings for no loss and no duplicates from retries; keys are strings. */
+    public static Map<String, Object> producer(String bootstrapServers, String clientId) {
+        Map<String, Object> p = new HashMap<>();
+        p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(CommonClientConfigs.CLIENT_ID_CONFIG, clientId);
+        // A record counts as sent only when every in-sync replica has it: what "durable" means here.
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        // Retries must not write a record twice or reorder a user's messages.
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, DEFAULT_DELIVERY_TIMEOUT_MS);
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, DEFAULT_REQUEST_TIMEOUT_MS);
+        // Small batches, sent almost at once: latency matters more than throughput for callbacks.
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        return p;
+    }
+
+    /** Consumer settings: manual commits, cooperative rebalancing, only committed transactional data. */
+    public static Map<String, Object> consumer(String bootstrapServers, String groupId, String clientId) {
+        Map<String, Object> c = new HashMap<>();
+        c.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        c.put(CommonClientConfigs.CLIENT_ID_CONFIG, clientId);
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        // Offsets are committed only for finished work (see the worker's offset tracking).
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        // Cooperative rebalancing keeps unaffected partitions (and their in-flight tasks) running.
+        c.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        // Replies written in aborted transactions must never be delivered.
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        // A new group starts at the beginning: the topics are the source of truth, nothing is skipped.
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        return c;
+    }
+
+    /** Admin client settings. */
+    public static Map<String, Object> admin(String bootstrapServers, String clientId) {
+        Map<String, Object> a = new HashMap<>();
+        a.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        a.put(CommonClientConfigs.CLIENT_ID_CONFIG, clientId);
+        return a;
+    }
+}

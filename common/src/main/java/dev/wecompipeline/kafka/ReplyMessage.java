@@ -1,0 +1,67 @@
+package dev.wecompipeline.kafka;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import java.util.UUID;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
+/**
+ * An agent's answer as published to {@code wecom.replies}, for the reply-service to deliver.
+ *
+ * @param schemaVersion    {@link #SCHEMA_VERSION} when written
+ * @param replyId          deterministic id derived from the inbound message ({@link #replyIdFor}), so a
+ *                         reply produced twice for the same message is recognisably the same reply
+ * @param inboundMessageId the {@link InboundMessage#messageId()} this answers
+ * @param appName          the app whose credentials send it
+ * @param corpId           WeCom corp id
+ * @param agentId          the app's agent id ({@code agentid} of {@code message/send})
+ * @param userId           the recipient
+ * @param format           {@code text} or {@code markdown}
+ * @param content          the full answer; the reply-service splits it into WeCom-sized chunks
+ * @param receivedAtMs     when the ingress received the original callback (for end-to-end latency)
+ * @param traceId          the inbound message's trace id
+ */
+public record ReplyMessage(
+        int schemaVersion,
+        String replyId,
+        String inboundMessageId,
+        String appName,
+        String corpId,
+        String agentId,
+        String userId,
+        String format,
+        String content,
+        long receivedAtMs,
+        String traceId) {
+
+    public static final int SCHEMA_VERSION = 1;
+
+    public ReplyMessage {
+        Objects.requireNonNull(replyId, "replyId");
+        Objects.requireNonNull(corpId, "corpId");
+        Objects.requireNonNull(userId, "userId");
+        Objects.requireNonNull(content, "content");
+    }
+
+    /**
+     * The reply id for an inbound message: a name-based UUID of app, user and message id, so every
+     * worker that ever answers the same message computes the same id.
+     */
+    public static String replyIdFor(InboundMessage inbound) {
+        String name = inbound.appName() + '\n' + inbound.userKey() + '\n' + inbound.messageId();
+        return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
+    /** A reply to {@code inbound} with the given text, carrying its routing and trace data. */
+    public static ReplyMessage answering(InboundMessage inbound, String format, String content) {
+        return new ReplyMessage(SCHEMA_VERSION, replyIdFor(inbound), inbound.messageId(), inbound.appName(),
+                inbound.corpId(), inbound.agentId(), inbound.userId(), format, content,
+                inbound.receivedAtMs(), inbound.traceId());
+    }
+
+    @JsonIgnore
+    public UserKey userKey() {
+        return new UserKey(corpId, userId);
+    }
+}
