@@ -1,0 +1,89 @@
+package dev.wecompipeline.launcher;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import dev.wecompipeline.kafka.KafkaClientSettings;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class KafkaCommandIT {
+
+    @TempDir
+    Path workDir;
+
+    @Test
+    void kafka_command_serves_clients_and_keeps_records_across_a_sigterm_restart() throws Exception {
+        int port = freePort();
+        String bootstrap = "127.0.0.1:" + port;
+        Map<String, String> env = Map.of("WECOM_PIPELINE_DATA_DIR", workDir.resolve("data").toString(),
+                "WECOM_PIPELINE_KAFKA_PORT", String.valueOf(port));
+
+        try (LauncherProcess kafka = LauncherProcess.start(workDir, env, "kafka")) {
+            awaitReady(kafka);
+            try (Admin admin = Admin.create(KafkaClientSettings.admin(bootstrap, "it-admin"))) {
+                admin.createTopics(List.of(new NewTopic("it-topic", 1, (short) 1))).all().get();
+            }
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(
+                    KafkaClientSettings.producer(bootstrap, "it-producer"), new StringSerializer(), new StringSerializer())) {
+                for (int i = 0; i < 5; i++) {
+                    producer.send(new ProducerRecord<>("it-topic", "k", "record-" + i)).get();
+                }
+            }
+            assertEquals(0, kafka.terminate(Duration.ofSeconds(30)), kafka.output());
+            assertTrue(kafka.output().contains("kafka: stopped"), kafka.output());
+        }
+
+        try (LauncherProcess again = LauncherProcess.start(workDir, env, "kafka")) {
+            awaitReady(again);
+            List<String> values = new ArrayList<>();
+            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(
+                    KafkaClientSettings.consumer(bootstrap, "it-reader", "it-consumer"),
+                    new StringDeserializer(), new StringDeserializer())) {
+                consumer.subscribe(List.of("it-topic"));
+                await().atMost(Duration.ofSeconds(60)).until(() -> {
+                    consumer.poll(Duration.ofMillis(200)).forEach(r -> values.add(r.value()));
+                    return values.size() >= 5;
+                });
+            }
+            assertEquals(List.of("record-0", "record-1", "record-2", "record-3", "record-4"), values);
+            assertEquals(0, again.terminate(Duration.ofSeconds(30)), again.output());
+        }
+    }
+
+    @Test
+    void help_lists_the_commands_and_exits_zero() throws Exception {
+        try (LauncherProcess help = LauncherProcess.start(workDir, Map.of(), "--help")) {
+            assertEquals(0, help.waitFor(Duration.ofSeconds(30)));
+            assertTrue(help.output().contains("kafka"), help.output());
+        }
+    }
+
+    private static void awaitReady(LauncherProcess process) {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .failFast("launcher exited early", () -> !process.isAlive())
+                .until(() -> process.output().contains("kafka: ready"));
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+}
