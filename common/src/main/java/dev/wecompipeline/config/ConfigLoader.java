@@ -1,0 +1,344 @@
+package dev.wecompipeline.config;
+
+import static java.time.temporal.ChronoUnit.HOURS;
+import static java.time.temporal.ChronoUnit.MILLIS;
+import static java.time.temporal.ChronoUnit.SECONDS;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import dev.wecompipeline.config.ConfigException.Problem;
+import dev.wecompipeline.config.SettingReader.Source;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds the {@link PipelineConfig} from config.yaml and environment variables; variables win.
+ *
+ * <pre>{@code
+ * PipelineConfig config = ConfigLoader.load(System.getenv());   // throws ConfigException listing every mistake
+ * }</pre>
+ *
+ * <p>The file is {@value #CONFIG_ENV} if set (it must exist), else {@value #DEFAULT_CONFIG_FILE}
+ * in the working directory if present, else none. The file is Hermes-compatible: apps and
+ * ingress settings sit under {@code platforms.wecom_callback.extra}, either as flat keys for one
+ * app (named {@value AppConfig#DEFAULT_NAME}) or as an {@code apps} list, never both. The rest
+ * has top-level sections. Every key:
+ *
+ * <table>
+ * <caption>Settings: YAML key, environment variable, default</caption>
+ * <tr><th>YAML key</th><th>variable</th><th>default</th></tr>
+ * <tr><td colspan="3"><b>platforms.wecom_callback.extra</b> (ingress and apps; see {@link IngressConfig})</td></tr>
+ * <tr><td>corp_id, corp_secret, agent_id, token, encoding_aes_key</td>
+ *     <td>WECOM_CALLBACK_CORP_ID, _CORP_SECRET, _AGENT_ID, _TOKEN, _ENCODING_AES_KEY</td><td>-</td></tr>
+ * <tr><td>apps: [{name, corp_id, corp_secret, agent_id, token, encoding_aes_key}]</td><td>-</td><td>-</td></tr>
+ * <tr><td>host</td><td>WECOM_CALLBACK_HOST</td><td>0.0.0.0</td></tr>
+ * <tr><td>port</td><td>WECOM_CALLBACK_PORT</td><td>8645</td></tr>
+ * <tr><td>path</td><td>WECOM_CALLBACK_PATH</td><td>/wecom/callback</td></tr>
+ * <tr><td>per_app_paths</td><td>WECOM_CALLBACK_PER_APP_PATHS</td><td>true</td></tr>
+ * <tr><td>max_body_bytes</td><td>WECOM_CALLBACK_MAX_BODY_BYTES</td><td>65536</td></tr>
+ * <tr><td>allowed_source_cidrs</td><td>WECOM_CALLBACK_ALLOWED_SOURCE_CIDRS</td><td>empty: any source</td></tr>
+ * <tr><td>trusted_proxies</td><td>WECOM_CALLBACK_TRUSTED_PROXIES</td><td>empty</td></tr>
+ * <tr><td>allowed_users</td><td>WECOM_CALLBACK_ALLOWED_USERS</td><td>empty: nobody</td></tr>
+ * <tr><td>allow_all_users</td><td>WECOM_CALLBACK_ALLOW_ALL_USERS</td><td>false</td></tr>
+ * <tr><td>timestamp_window_seconds</td><td>WECOM_CALLBACK_TIMESTAMP_WINDOW_SECONDS</td><td>300 (0: off)</td></tr>
+ * <tr><td>ack_timeout_ms</td><td>WECOM_CALLBACK_ACK_TIMEOUT_MS</td><td>3000 (below 5000)</td></tr>
+ * <tr><td>dedupe_ttl_seconds</td><td>WECOM_CALLBACK_DEDUPE_TTL_SECONDS</td><td>300</td></tr>
+ * <tr><td>drop_events</td><td>WECOM_CALLBACK_DROP_EVENTS</td><td>enter_agent, subscribe</td></tr>
+ * <tr><td>access_denied_reply</td><td>WECOM_CALLBACK_ACCESS_DENIED_REPLY</td><td>none</td></tr>
+ * <tr><td colspan="3"><b>kafka</b> ({@link KafkaConfig})</td></tr>
+ * <tr><td>bootstrap_servers</td><td>KAFKA_BOOTSTRAP_SERVERS</td><td>embedded broker</td></tr>
+ * <tr><td>inbound_topic, replies_topic, replies_dlq_topic, inbound_dlq_topic, sessions_topic, delivered_topic</td>
+ *     <td>KAFKA_TOPIC_INBOUND, _REPLIES, _REPLIES_DLQ, _INBOUND_DLQ, _SESSIONS, _DELIVERED</td>
+ *     <td>wecom.inbound, wecom.replies, wecom.replies.dlq, wecom.inbound.dlq, wecom.sessions,
+ *     wecom.replies.delivered</td></tr>
+ * <tr><td>partitions</td><td>KAFKA_TOPIC_PARTITIONS</td><td>12</td></tr>
+ * <tr><td>replication_factor</td><td>KAFKA_TOPIC_REPLICATION_FACTOR</td><td>1</td></tr>
+ * <tr><td>retention_hours</td><td>KAFKA_TOPIC_RETENTION_HOURS</td><td>168 (7 days)</td></tr>
+ * <tr><td colspan="3"><b>worker</b> ({@link WorkerConfig})</td></tr>
+ * <tr><td>port</td><td>WORKER_PORT</td><td>8646</td></tr>
+ * <tr><td>concurrency</td><td>WORKER_CONCURRENCY</td><td>64</td></tr>
+ * <tr><td>agent</td><td>AGENT</td><td>echo (or openai, command)</td></tr>
+ * <tr><td>echo_delay_ms</td><td>AGENT_ECHO_DELAY_MS</td><td>0</td></tr>
+ * <tr><td>agent_timeout</td><td>AGENT_TIMEOUT</td><td>30m (bare number: seconds)</td></tr>
+ * <tr><td>group_id</td><td>WORKER_GROUP_ID</td><td>wecom-agent-workers</td></tr>
+ * <tr><td colspan="3"><b>reply</b> ({@link ReplyConfig})</td></tr>
+ * <tr><td>port</td><td>REPLY_PORT</td><td>8647</td></tr>
+ * <tr><td>wecom_api_base</td><td>WECOM_API_BASE</td><td>https://qyapi.weixin.qq.com</td></tr>
+ * <tr><td>per_user_per_minute, per_user_per_hour</td><td>REPLY_PER_USER_PER_MINUTE, _PER_HOUR</td><td>30, 1000</td></tr>
+ * <tr><td>format</td><td>REPLY_FORMAT</td><td>text (or markdown)</td></tr>
+ * <tr><td>max_chunk_bytes</td><td>REPLY_MAX_CHUNK_BYTES</td><td>2048</td></tr>
+ * <tr><td>duplicate_check_interval_seconds</td><td>REPLY_DUPLICATE_CHECK_INTERVAL_SECONDS</td><td>1800</td></tr>
+ * <tr><td colspan="3"><b>pipeline</b> ({@link PipelineConfig})</td></tr>
+ * <tr><td>data_dir</td><td>WECOM_PIPELINE_DATA_DIR</td><td>./data</td></tr>
+ * <tr><td>kafka_port</td><td>WECOM_PIPELINE_KAFKA_PORT</td><td>9092</td></tr>
+ * </table>
+ *
+ * <p>Lists take a YAML list or a comma-separated string. Booleans take true/false, 1/0, yes/no.
+ * Durations take {@link Durations} syntax ({@code 30m}, {@code 500ms}, {@code PT30M}); a bare
+ * number is in the unit the key names. An empty variable counts as unset. App fields are trimmed
+ * of surrounding whitespace with a warning (never showing the value), because a stray space breaks
+ * WeCom's signature check. Unknown keys in the sections above produce warnings, not errors, since
+ * Hermes may know keys this version does not. Warnings are logged once here and kept in
+ * {@link PipelineConfig#warnings()}.
+ */
+public final class ConfigLoader {
+
+    public static final String CONFIG_ENV = "WECOM_PIPELINE_CONFIG";
+    public static final String DEFAULT_CONFIG_FILE = "config.yaml";
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConfigLoader.class);
+    private static final String EXTRA = IngressConfig.YAML_SECTION;
+    private static final String APPS_KEY = "apps";
+
+    /** App fields in YAML order, each with its single-app variable. */
+    private static final List<String[]> APP_FIELDS = List.of(
+            new String[] {AppConfig.CORP_ID_YAML, AppConfig.CORP_ID_ENV},
+            new String[] {AppConfig.CORP_SECRET_YAML, AppConfig.CORP_SECRET_ENV},
+            new String[] {AppConfig.AGENT_ID_YAML, AppConfig.AGENT_ID_ENV},
+            new String[] {AppConfig.TOKEN_YAML, AppConfig.TOKEN_ENV},
+            new String[] {AppConfig.ENCODING_AES_KEY_YAML, AppConfig.ENCODING_AES_KEY_ENV});
+
+    private ConfigLoader() {
+    }
+
+    /**
+     * Loads from {@code env} and the config file it points to ({@value #CONFIG_ENV}, else
+     * {@value #DEFAULT_CONFIG_FILE} in the working directory if present).
+     *
+     * @throws ConfigException listing every problem found
+     */
+    public static PipelineConfig load(Map<String, String> env) {
+        return load(env, configFile(env, Paths.get("").toAbsolutePath()));
+    }
+
+    /**
+     * Loads from {@code env} and {@code yamlFile}, which must exist if given.
+     *
+     * @throws ConfigException listing every problem found
+     */
+    public static PipelineConfig load(Map<String, String> env, Optional<Path> yamlFile) {
+        List<Problem> problems = new ArrayList<>();
+        JsonNode root = yamlFile.map(file -> Files.isRegularFile(file) ? YamlTree.read(file, problems) : missing(file, problems))
+                .orElse(MissingNode.getInstance());
+        SettingReader in = new SettingReader(env, root, problems);
+
+        List<AppConfig> apps = new ArrayList<>();
+        List<String> appKeys = new ArrayList<>();
+        readApps(in, apps, appKeys);
+        IngressConfig ingress = build(in, () -> readIngress(in));
+        KafkaConfig kafka = build(in, () -> readKafka(in));
+        WorkerConfig worker = build(in, () -> readWorker(in));
+        ReplyConfig reply = build(in, () -> readReply(in));
+        Path dataDir = in.path(in.at(PipelineConfig.DATA_DIR_ENV, PipelineConfig.YAML_SECTION,
+                PipelineConfig.DATA_DIR_YAML), PipelineConfig.DEFAULT_DATA_DIR);
+        int kafkaPort = in.integer(in.at(PipelineConfig.KAFKA_PORT_ENV, PipelineConfig.YAML_SECTION,
+                PipelineConfig.KAFKA_PORT_YAML), PipelineConfig.DEFAULT_KAFKA_PORT);
+        // Cross-field checks run on whatever was valid, so they are reported alongside the rest.
+        PipelineConfig.problems(apps, appKeys, dataDir, kafkaPort).forEach(p -> problems.add(in.relabel(p)));
+
+        for (String section : List.of(EXTRA, KafkaConfig.YAML_SECTION, WorkerConfig.YAML_SECTION,
+                ReplyConfig.YAML_SECTION, PipelineConfig.YAML_SECTION)) {
+            in.warnUnreadKeys(in.section(section), section);
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        List<String> warnings = in.warnings();
+        warnings.forEach(w -> LOG.warn("config: {}", w));
+        return new PipelineConfig(apps, ingress, kafka, worker, reply, dataDir, kafkaPort, warnings);
+    }
+
+    /** The config file to read: {@value #CONFIG_ENV} (must exist) or {@value #DEFAULT_CONFIG_FILE} if present. */
+    static Optional<Path> configFile(Map<String, String> env, Path workingDir) {
+        String configured = env.get(CONFIG_ENV);
+        if (configured != null && !configured.isBlank()) {
+            Path file = workingDir.resolve(configured.strip());
+            if (!Files.isRegularFile(file)) {
+                throw new ConfigException(CONFIG_ENV, "file not found: " + file);
+            }
+            return Optional.of(file);
+        }
+        Path fallback = workingDir.resolve(DEFAULT_CONFIG_FILE);
+        return Files.isRegularFile(fallback) ? Optional.of(fallback) : Optional.empty();
+    }
+
+    private static JsonNode missing(Path file, List<Problem> problems) {
+        problems.add(new Problem(file.toString(), "file not found"));
+        return MissingNode.getInstance();
+    }
+
+    /** Runs a record constructor, turning its problems into problems named after their source. */
+    private static <T> T build(SettingReader in, Supplier<T> constructor) {
+        try {
+            return constructor.get();
+        } catch (ConfigException e) {
+            e.details().forEach(p -> in.problem(in.relabel(p)));
+            return null;
+        }
+    }
+
+    private static void readApps(SettingReader in, List<AppConfig> apps, List<String> appKeys) {
+        JsonNode extra = in.section(EXTRA);
+        JsonNode list = extra.path(APPS_KEY);
+        in.markRead(extra, APPS_KEY);
+        List<String> envSet = APP_FIELDS.stream().map(f -> f[1]).filter(in::hasEnv).toList();
+        List<String> flatSet = APP_FIELDS.stream().map(f -> f[0])
+                .filter(k -> !extra.path(k).isMissingNode() && !extra.path(k).isNull())
+                .map(k -> EXTRA + "." + k).toList();
+
+        if (list.isMissingNode() || list.isNull()) {
+            if (!envSet.isEmpty() || !flatSet.isEmpty()) {
+                readSingleApp(in, apps, appKeys);
+            }
+            return;
+        }
+        if (!envSet.isEmpty()) {
+            in.problem(new Problem(String.join(", ", envSet), "set together with " + PipelineConfig.APPS_YAML
+                    + " in the config file; define apps either by these variables (one app) or by the list"));
+        }
+        if (!flatSet.isEmpty()) {
+            in.problem(new Problem(String.join(", ", flatSet), "set together with " + PipelineConfig.APPS_YAML
+                    + "; move them into an entry of the list"));
+        }
+        if (!list.isArray()) {
+            in.problem(new Problem(PipelineConfig.APPS_YAML, "must be a list of apps"));
+            return;
+        }
+        for (int i = 0; i < list.size(); i++) {
+            readListedApp(in, list.get(i), PipelineConfig.APPS_YAML + "[" + i + "]", apps, appKeys);
+        }
+    }
+
+    private static void readListedApp(SettingReader in, JsonNode entry, String key, List<AppConfig> apps,
+                                      List<String> appKeys) {
+        if (!entry.isObject()) {
+            in.problem(new Problem(key, "must be a mapping with name, corp_id, corp_secret, agent_id, token, "
+                    + "encoding_aes_key"));
+            return;
+        }
+        String name = in.text(new Source(null, entry, AppConfig.NAME_YAML, key + "." + AppConfig.NAME_YAML), null, true);
+        String[] values = APP_FIELDS.stream()
+                .map(f -> in.text(new Source(null, entry, f[0], key + "." + f[0]), null, true))
+                .toArray(String[]::new);
+        in.warnUnreadKeys(entry, key);
+        try {
+            apps.add(new AppConfig(name, values[0], values[1], values[2], values[3], values[4]));
+            appKeys.add(key);
+        } catch (ConfigException e) {
+            e.details().forEach(p -> in.problem(p.withKey(key + "." + p.key())));
+        }
+    }
+
+    private static void readSingleApp(SettingReader in, List<AppConfig> apps, List<String> appKeys) {
+        List<Source> sources = APP_FIELDS.stream().map(f -> in.at(f[1], EXTRA, f[0])).toList();
+        String[] values = sources.stream().map(s -> in.text(s, null, true)).toArray(String[]::new);
+        try {
+            apps.add(new AppConfig(AppConfig.DEFAULT_NAME, values[0], values[1], values[2], values[3], values[4]));
+            appKeys.add("WECOM_CALLBACK_*");
+        } catch (ConfigException e) {
+            for (Problem p : e.details()) {
+                Source source = sources.stream().filter(s -> s.key().equals(p.key())).findFirst().orElseThrow();
+                boolean given = values[sources.indexOf(source)] != null;
+                // A missing value could go in either place, so name both.
+                String key = given ? in.label(source) : source.envName() + " (or " + source.yamlLabel() + ")";
+                in.problem(new Problem(key, p.message()));
+            }
+        }
+    }
+
+    private static IngressConfig readIngress(SettingReader in) {
+        return new IngressConfig(
+                in.string(in.at(IngressConfig.HOST_ENV, EXTRA, IngressConfig.HOST_YAML), IngressConfig.DEFAULT_HOST),
+                in.integer(in.at(IngressConfig.PORT_ENV, EXTRA, IngressConfig.PORT_YAML), IngressConfig.DEFAULT_PORT),
+                in.string(in.at(IngressConfig.PATH_ENV, EXTRA, IngressConfig.PATH_YAML), IngressConfig.DEFAULT_PATH),
+                in.bool(in.at(IngressConfig.PER_APP_PATHS_ENV, EXTRA, IngressConfig.PER_APP_PATHS_YAML),
+                        IngressConfig.DEFAULT_PER_APP_PATHS),
+                in.integer(in.at(IngressConfig.MAX_BODY_BYTES_ENV, EXTRA, IngressConfig.MAX_BODY_BYTES_YAML),
+                        IngressConfig.DEFAULT_MAX_BODY_BYTES),
+                in.list(in.at(IngressConfig.ALLOWED_SOURCE_CIDRS_ENV, EXTRA, IngressConfig.ALLOWED_SOURCE_CIDRS_YAML),
+                        IngressConfig.DEFAULT_ALLOWED_SOURCE_CIDRS),
+                in.list(in.at(IngressConfig.TRUSTED_PROXIES_ENV, EXTRA, IngressConfig.TRUSTED_PROXIES_YAML),
+                        IngressConfig.DEFAULT_TRUSTED_PROXIES),
+                new HashSet<>(in.list(in.at(IngressConfig.ALLOWED_USERS_ENV, EXTRA, IngressConfig.ALLOWED_USERS_YAML),
+                        List.copyOf(IngressConfig.DEFAULT_ALLOWED_USERS))),
+                in.bool(in.at(IngressConfig.ALLOW_ALL_USERS_ENV, EXTRA, IngressConfig.ALLOW_ALL_USERS_YAML),
+                        IngressConfig.DEFAULT_ALLOW_ALL_USERS),
+                in.duration(in.at(IngressConfig.TIMESTAMP_WINDOW_ENV, EXTRA, IngressConfig.TIMESTAMP_WINDOW_YAML),
+                        IngressConfig.DEFAULT_TIMESTAMP_WINDOW, SECONDS),
+                in.duration(in.at(IngressConfig.ACK_TIMEOUT_ENV, EXTRA, IngressConfig.ACK_TIMEOUT_YAML),
+                        IngressConfig.DEFAULT_ACK_TIMEOUT, MILLIS),
+                in.duration(in.at(IngressConfig.DEDUPE_TTL_ENV, EXTRA, IngressConfig.DEDUPE_TTL_YAML),
+                        IngressConfig.DEFAULT_DEDUPE_TTL, SECONDS),
+                new HashSet<>(in.list(in.at(IngressConfig.DROP_EVENTS_ENV, EXTRA, IngressConfig.DROP_EVENTS_YAML),
+                        List.copyOf(IngressConfig.DEFAULT_DROP_EVENTS))),
+                in.string(in.at(IngressConfig.ACCESS_DENIED_REPLY_ENV, EXTRA, IngressConfig.ACCESS_DENIED_REPLY_YAML),
+                        IngressConfig.DEFAULT_ACCESS_DENIED_REPLY));
+    }
+
+    private static KafkaConfig readKafka(SettingReader in) {
+        String s = KafkaConfig.YAML_SECTION;
+        return new KafkaConfig(
+                in.string(in.at(KafkaConfig.BOOTSTRAP_SERVERS_ENV, s, KafkaConfig.BOOTSTRAP_SERVERS_YAML),
+                        KafkaConfig.DEFAULT_BOOTSTRAP_SERVERS),
+                in.string(in.at(KafkaConfig.INBOUND_TOPIC_ENV, s, KafkaConfig.INBOUND_TOPIC_YAML),
+                        KafkaConfig.DEFAULT_INBOUND_TOPIC),
+                in.string(in.at(KafkaConfig.REPLIES_TOPIC_ENV, s, KafkaConfig.REPLIES_TOPIC_YAML),
+                        KafkaConfig.DEFAULT_REPLIES_TOPIC),
+                in.string(in.at(KafkaConfig.REPLIES_DLQ_TOPIC_ENV, s, KafkaConfig.REPLIES_DLQ_TOPIC_YAML),
+                        KafkaConfig.DEFAULT_REPLIES_DLQ_TOPIC),
+                in.string(in.at(KafkaConfig.INBOUND_DLQ_TOPIC_ENV, s, KafkaConfig.INBOUND_DLQ_TOPIC_YAML),
+                        KafkaConfig.DEFAULT_INBOUND_DLQ_TOPIC),
+                in.string(in.at(KafkaConfig.SESSIONS_TOPIC_ENV, s, KafkaConfig.SESSIONS_TOPIC_YAML),
+                        KafkaConfig.DEFAULT_SESSIONS_TOPIC),
+                in.string(in.at(KafkaConfig.DELIVERED_TOPIC_ENV, s, KafkaConfig.DELIVERED_TOPIC_YAML),
+                        KafkaConfig.DEFAULT_DELIVERED_TOPIC),
+                in.integer(in.at(KafkaConfig.PARTITIONS_ENV, s, KafkaConfig.PARTITIONS_YAML),
+                        KafkaConfig.DEFAULT_PARTITIONS),
+                in.shortInteger(in.at(KafkaConfig.REPLICATION_FACTOR_ENV, s, KafkaConfig.REPLICATION_FACTOR_YAML),
+                        KafkaConfig.DEFAULT_REPLICATION_FACTOR),
+                in.duration(in.at(KafkaConfig.RETENTION_ENV, s, KafkaConfig.RETENTION_YAML),
+                        KafkaConfig.DEFAULT_RETENTION, HOURS));
+    }
+
+    private static WorkerConfig readWorker(SettingReader in) {
+        String s = WorkerConfig.YAML_SECTION;
+        return new WorkerConfig(
+                in.integer(in.at(WorkerConfig.PORT_ENV, s, WorkerConfig.PORT_YAML), WorkerConfig.DEFAULT_PORT),
+                in.integer(in.at(WorkerConfig.CONCURRENCY_ENV, s, WorkerConfig.CONCURRENCY_YAML),
+                        WorkerConfig.DEFAULT_CONCURRENCY),
+                in.choice(in.at(WorkerConfig.AGENT_ENV, s, WorkerConfig.AGENT_YAML), WorkerConfig.DEFAULT_AGENT,
+                        WorkerConfig.Agent.class),
+                in.duration(in.at(WorkerConfig.ECHO_DELAY_ENV, s, WorkerConfig.ECHO_DELAY_YAML),
+                        WorkerConfig.DEFAULT_ECHO_DELAY, MILLIS),
+                in.duration(in.at(WorkerConfig.AGENT_TIMEOUT_ENV, s, WorkerConfig.AGENT_TIMEOUT_YAML),
+                        WorkerConfig.DEFAULT_AGENT_TIMEOUT, SECONDS),
+                in.string(in.at(WorkerConfig.GROUP_ID_ENV, s, WorkerConfig.GROUP_ID_YAML), WorkerConfig.DEFAULT_GROUP_ID));
+    }
+
+    private static ReplyConfig readReply(SettingReader in) {
+        String s = ReplyConfig.YAML_SECTION;
+        return new ReplyConfig(
+                in.integer(in.at(ReplyConfig.PORT_ENV, s, ReplyConfig.PORT_YAML), ReplyConfig.DEFAULT_PORT),
+                in.string(in.at(ReplyConfig.WECOM_API_BASE_ENV, s, ReplyConfig.WECOM_API_BASE_YAML),
+                        ReplyConfig.DEFAULT_WECOM_API_BASE),
+                in.integer(in.at(ReplyConfig.PER_USER_PER_MINUTE_ENV, s, ReplyConfig.PER_USER_PER_MINUTE_YAML),
+                        ReplyConfig.DEFAULT_PER_USER_PER_MINUTE),
+                in.integer(in.at(ReplyConfig.PER_USER_PER_HOUR_ENV, s, ReplyConfig.PER_USER_PER_HOUR_YAML),
+                        ReplyConfig.DEFAULT_PER_USER_PER_HOUR),
+                in.choice(in.at(ReplyConfig.FORMAT_ENV, s, ReplyConfig.FORMAT_YAML), ReplyConfig.DEFAULT_FORMAT,
+                        ReplyConfig.Format.class),
+                in.integer(in.at(ReplyConfig.MAX_CHUNK_BYTES_ENV, s, ReplyConfig.MAX_CHUNK_BYTES_YAML),
+                        ReplyConfig.DEFAULT_MAX_CHUNK_BYTES),
+                in.duration(in.at(ReplyConfig.DUPLICATE_CHECK_INTERVAL_ENV, s, ReplyConfig.DUPLICATE_CHECK_INTERVAL_YAML),
+                        ReplyConfig.DEFAULT_DUPLICATE_CHECK_INTERVAL, SECONDS));
+    }
+}

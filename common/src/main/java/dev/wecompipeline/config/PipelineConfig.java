@@ -1,0 +1,146 @@
+package dev.wecompipeline.config;
+
+import dev.wecompipeline.config.ConfigException.Problem;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+/**
+ * The whole effective configuration of one process, as {@link ConfigLoader} assembled it from
+ * config.yaml and the environment.
+ *
+ * <p>Cross-field rules live here: app names are unique (they route callbacks), and each
+ * (corp_id, agent_id) pair appears once (it identifies the app to WeCom). Whether apps are needed
+ * at all depends on the command, so an empty list is valid until {@link #requireApps()}.
+ *
+ * <p>Example, at a composition root:
+ * <pre>{@code
+ * PipelineConfig config = ConfigLoader.load(System.getenv()).requireApps();
+ * log.info("{}", config.describe());
+ * }</pre>
+ *
+ * @param apps      the WeCom apps, in configuration order
+ * @param ingress   ingress-service settings
+ * @param kafka     cluster and topics
+ * @param worker    agent-worker settings
+ * @param reply     reply-service settings
+ * @param dataDir   local state, including the embedded broker's log directory
+ * @param kafkaPort port of the embedded broker; 0 picks a free port (tests only)
+ * @param warnings  things that were fixed up or ignored while loading (never containing secrets)
+ */
+public record PipelineConfig(List<AppConfig> apps, IngressConfig ingress, KafkaConfig kafka, WorkerConfig worker,
+                             ReplyConfig reply, Path dataDir, int kafkaPort, List<String> warnings) {
+
+    public static final String YAML_SECTION = "pipeline";
+
+    /** The apps list, Hermes' key for multi-app routing. */
+    public static final String APPS_YAML = IngressConfig.YAML_SECTION + ".apps";
+
+    public static final String DATA_DIR_ENV = "WECOM_PIPELINE_DATA_DIR";
+    public static final String DATA_DIR_YAML = "data_dir";
+    public static final Path DEFAULT_DATA_DIR = Path.of("./data");
+
+    public static final String KAFKA_PORT_ENV = "WECOM_PIPELINE_KAFKA_PORT";
+    public static final String KAFKA_PORT_YAML = "kafka_port";
+    public static final int DEFAULT_KAFKA_PORT = 9092;
+
+    public PipelineConfig {
+        apps = apps == null ? null : List.copyOf(apps);
+        warnings = warnings == null ? List.of() : List.copyOf(warnings);
+        List<Problem> out = new ArrayList<>();
+        Checks.present(out, APPS_YAML, apps);
+        Checks.present(out, IngressConfig.YAML_SECTION, ingress);
+        Checks.present(out, KafkaConfig.YAML_SECTION, kafka);
+        Checks.present(out, WorkerConfig.YAML_SECTION, worker);
+        Checks.present(out, ReplyConfig.YAML_SECTION, reply);
+        if (apps != null) {
+            out.addAll(problems(apps, IntStream.range(0, apps.size()).mapToObj(PipelineConfig::appKey).toList(),
+                    dataDir, kafkaPort));
+        }
+        if (!out.isEmpty()) {
+            throw new ConfigException(out);
+        }
+    }
+
+    /** Configuration without load-time warnings. */
+    public PipelineConfig(List<AppConfig> apps, IngressConfig ingress, KafkaConfig kafka, WorkerConfig worker,
+                          ReplyConfig reply, Path dataDir, int kafkaPort) {
+        this(apps, ingress, kafka, worker, reply, dataDir, kafkaPort, List.of());
+    }
+
+    /**
+     * This configuration, if it has at least one app; for commands that talk to WeCom.
+     *
+     * @throws ConfigException naming the settings that define apps
+     */
+    public PipelineConfig requireApps() {
+        if (apps.isEmpty()) {
+            throw new ConfigException(AppConfig.CORP_ID_ENV + ", " + AppConfig.CORP_SECRET_ENV + ", "
+                    + AppConfig.AGENT_ID_ENV + ", " + AppConfig.TOKEN_ENV + ", " + AppConfig.ENCODING_AES_KEY_ENV
+                    + " (or " + APPS_YAML + " in config.yaml)", "no WeCom app is configured; this command needs one");
+        }
+        return this;
+    }
+
+    /** The app called {@code name}, if configured. */
+    public java.util.Optional<AppConfig> app(String name) {
+        return apps.stream().filter(a -> a.name().equals(name)).findFirst();
+    }
+
+    /** Where the embedded broker keeps its log. */
+    public Path kafkaDataDir() {
+        return dataDir.resolve("kafka");
+    }
+
+    /** The effective configuration on one screen, secrets masked, for the startup log. */
+    public String describe() {
+        StringBuilder out = new StringBuilder("wecom-pipeline configuration\n");
+        out.append("  apps (").append(apps.size()).append("):").append(apps.isEmpty() ? " none\n" : "\n");
+        apps.forEach(app -> out.append("    ").append(app.describe()).append('\n'));
+        out.append("  ").append(ingress.describe().replace("\n", "\n  ")).append('\n');
+        out.append("  ").append(kafka.describe());
+        if (kafka.usesEmbeddedBroker()) {
+            out.append(" (port ").append(kafkaPort).append(", data ").append(kafkaDataDir()).append(')');
+        }
+        out.append('\n');
+        out.append("  ").append(worker.describe()).append('\n');
+        out.append("  ").append(reply.describe()).append('\n');
+        out.append("  data dir: ").append(dataDir).append('\n');
+        warnings.forEach(w -> out.append("  warning: ").append(w).append('\n'));
+        return out.toString();
+    }
+
+    /**
+     * Cross-field problems, with each app named by {@code appKeys} (its YAML entry or variables),
+     * so the loader can check what it has even when another section failed.
+     */
+    static List<Problem> problems(List<AppConfig> apps, List<String> appKeys, Path dataDir, int kafkaPort) {
+        List<Problem> out = new ArrayList<>();
+        Map<String, Integer> byName = new HashMap<>();
+        Map<String, Integer> byAgent = new HashMap<>();
+        for (int i = 0; i < apps.size(); i++) {
+            AppConfig app = apps.get(i);
+            Integer sameName = byName.putIfAbsent(app.name(), i);
+            if (sameName != null) {
+                out.add(new Problem(appKeys.get(i) + "." + AppConfig.NAME_YAML,
+                        "duplicate app name '" + app.name() + "', already used by " + appKeys.get(sameName)));
+            }
+            Integer sameAgent = byAgent.putIfAbsent(app.corpId() + "/" + app.agentId(), i);
+            if (sameAgent != null) {
+                out.add(new Problem(appKeys.get(i) + "." + AppConfig.AGENT_ID_YAML, app.name(),
+                        "corp_id " + app.corpId() + " with agent_id " + app.agentId() + " is already configured as "
+                                + appKeys.get(sameAgent) + " (" + apps.get(sameAgent).name() + ")"));
+            }
+        }
+        Checks.present(out, YAML_SECTION + "." + DATA_DIR_YAML, dataDir);
+        Checks.port(out, YAML_SECTION + "." + KAFKA_PORT_YAML, kafkaPort);
+        return out;
+    }
+
+    private static String appKey(int index) {
+        return APPS_YAML + "[" + index + "]";
+    }
+}

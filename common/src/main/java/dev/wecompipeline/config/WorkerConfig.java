@@ -1,0 +1,97 @@
+package dev.wecompipeline.config;
+
+import dev.wecompipeline.config.ConfigException.Problem;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * How agent-worker runs agents: which agent, how many at once, and for how long.
+ *
+ * <p>YAML keys live under {@value #YAML_SECTION}.
+ *
+ * @param port         port of {@code /health}, {@code /ready}, {@code /metrics} when run alone; 0 picks a free port
+ * @param concurrency  agent runs in flight per worker process
+ * @param agent        which agent answers
+ * @param echoDelay    how long the echo agent waits before echoing
+ * @param agentTimeout an agent run taking longer is abandoned and the user told so
+ * @param groupId      Kafka consumer group of the workers
+ */
+public record WorkerConfig(int port, int concurrency, Agent agent, Duration echoDelay, Duration agentTimeout,
+                           String groupId) {
+
+    /** The agents a worker can run. */
+    public enum Agent {
+        /** Replies with the user's text unchanged. */
+        ECHO,
+        /** An OpenAI-compatible chat completions endpoint. */
+        OPENAI,
+        /** An external program. */
+        COMMAND;
+
+        /** The value operators write: {@code echo}, {@code openai}, {@code command}. */
+        public String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    public static final String YAML_SECTION = "worker";
+
+    public static final String PORT_ENV = "WORKER_PORT";
+    public static final String PORT_YAML = "port";
+    public static final int DEFAULT_PORT = 8646;
+
+    public static final String CONCURRENCY_ENV = "WORKER_CONCURRENCY";
+    public static final String CONCURRENCY_YAML = "concurrency";
+    /** Agent runs mostly wait on a model or a process, so far more than the core count fit. */
+    public static final int DEFAULT_CONCURRENCY = 64;
+
+    public static final String AGENT_ENV = "AGENT";
+    public static final String AGENT_YAML = "agent";
+    public static final Agent DEFAULT_AGENT = Agent.ECHO;
+
+    public static final String ECHO_DELAY_ENV = "AGENT_ECHO_DELAY_MS";
+    public static final String ECHO_DELAY_YAML = "echo_delay_ms";
+    public static final Duration DEFAULT_ECHO_DELAY = Duration.ZERO;
+
+    public static final String AGENT_TIMEOUT_ENV = "AGENT_TIMEOUT";
+    public static final String AGENT_TIMEOUT_YAML = "agent_timeout";
+    /** Hermes sessions take 3-30 minutes. */
+    public static final Duration DEFAULT_AGENT_TIMEOUT = Duration.ofMinutes(30);
+
+    public static final String GROUP_ID_ENV = "WORKER_GROUP_ID";
+    public static final String GROUP_ID_YAML = "group_id";
+    public static final String DEFAULT_GROUP_ID = "wecom-agent-workers";
+
+    public WorkerConfig {
+        List<Problem> out = new ArrayList<>();
+        Checks.port(out, key(PORT_YAML), port);
+        Checks.atLeast(out, key(CONCURRENCY_YAML), concurrency, 1);
+        Checks.present(out, key(AGENT_YAML), agent);
+        Checks.notNegative(out, key(ECHO_DELAY_YAML), echoDelay);
+        Checks.positive(out, key(AGENT_TIMEOUT_YAML), agentTimeout);
+        Checks.notBlank(out, key(GROUP_ID_YAML), groupId);
+        if (!out.isEmpty()) {
+            throw new ConfigException(out);
+        }
+    }
+
+    /** The defaults of operator-interface.md. */
+    public static WorkerConfig defaults() {
+        return new WorkerConfig(DEFAULT_PORT, DEFAULT_CONCURRENCY, DEFAULT_AGENT, DEFAULT_ECHO_DELAY,
+                DEFAULT_AGENT_TIMEOUT, DEFAULT_GROUP_ID);
+    }
+
+    /** One line for the startup log. */
+    public String describe() {
+        return "worker: port " + port + ", agent " + agent.id()
+                + (agent == Agent.ECHO ? " (delay " + Durations.format(echoDelay) + ")" : "")
+                + ", timeout " + Durations.format(agentTimeout) + ", concurrency " + concurrency
+                + ", group " + groupId;
+    }
+
+    private static String key(String yamlKey) {
+        return YAML_SECTION + "." + yamlKey;
+    }
+}

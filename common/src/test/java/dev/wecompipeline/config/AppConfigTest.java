@@ -1,0 +1,52 @@
+package dev.wecompipeline.config;
+
+import static dev.wecompipeline.config.Fixtures.AES_KEY_A;
+import static dev.wecompipeline.config.Fixtures.SAMPLE_AES_KEY;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.Base64;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class AppConfigTest {
+
+    @Test
+    void tencents_sample_key_decodes_to_a_32_byte_aes_key() {
+        AppConfig app = new AppConfig("sample", "wx5823bf96d3bd56c7", "secret", "1", "QDG6eK", SAMPLE_AES_KEY);
+
+        assertEquals(32, app.aesKey().length);
+        assertArrayEquals(Base64.getDecoder().decode(SAMPLE_AES_KEY + "="), app.aesKey());
+    }
+
+    @Test
+    void an_app_built_in_code_reports_every_problem_with_its_name() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> new AppConfig("dept/a", null, "", "10000000000", "t", AES_KEY_A + "A"));
+
+        assertEquals(List.of(
+                "name (dept/a): 'dept/a' must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit",
+                "corp_id (dept/a): is required",
+                "corp_secret (dept/a): is required",
+                "agent_id (dept/a): must be a number like 1000002, got '10000000000'",
+                "encoding_aes_key (dept/a): must be 43 characters, got 44"), e.problems());
+    }
+
+    @Test
+    void a_pipeline_built_in_code_rejects_a_port_out_of_range_naming_the_yaml_key() {
+        ConfigException e = assertThrows(ConfigException.class, () -> new PipelineConfig(List.of(),
+                IngressConfig.defaults(), KafkaConfig.defaults(), WorkerConfig.defaults(), ReplyConfig.defaults(),
+                PipelineConfig.DEFAULT_DATA_DIR, 70000));
+
+        assertEquals(List.of("pipeline.kafka_port: must be between 0 and 65535, got 70000"), e.problems());
+    }
+
+    @Test
+    void port_zero_is_accepted_so_tests_can_ask_for_a_free_port() {
+        WorkerConfig worker = new WorkerConfig(0, 1, WorkerConfig.Agent.ECHO, java.time.Duration.ZERO,
+                java.time.Duration.ofSeconds(1), "g");
+
+        assertEquals(0, worker.port());
+    }
+}

@@ -1,0 +1,89 @@
+package dev.wecompipeline.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** With nothing configured, every value is the one operator-interface.md promises. */
+class DefaultsTest {
+
+    private final PipelineConfig config = ConfigLoader.load(Map.of(), Optional.empty());
+
+    @Test
+    void ingress_defaults_match_the_operator_interface() {
+        IngressConfig ingress = config.ingress();
+        assertEquals("0.0.0.0", ingress.host());
+        assertEquals(8645, ingress.port());
+        assertEquals("/wecom/callback", ingress.path());
+        assertTrue(ingress.perAppPaths());
+        assertEquals(64 * 1024, ingress.maxBodyBytes(), "bodies over 64 KiB get 413");
+        assertEquals(List.of(), ingress.allowedSourceCidrs());
+        assertEquals(List.of(), ingress.trustedProxies());
+        assertEquals(Set.of(), ingress.allowedUsers());
+        assertFalse(ingress.allowAllUsers());
+        assertFalse(ingress.isUserAllowed("ww_corp", "alice"), "nobody is allowed until configured");
+        assertEquals(Duration.ofSeconds(300), ingress.timestampWindow(), "timestamps 300 s off get 403");
+        assertEquals(Duration.ofSeconds(3), ingress.ackTimeout());
+        assertEquals(Duration.ofSeconds(300), ingress.dedupeTtl());
+        assertEquals(Set.of("enter_agent", "subscribe"), ingress.dropEvents());
+        assertNull(ingress.accessDeniedReply());
+        assertEquals(IngressConfig.defaults(), ingress);
+    }
+
+    @Test
+    void kafka_defaults_use_the_embedded_broker_and_wecom_topics() {
+        KafkaConfig kafka = config.kafka();
+        assertNull(kafka.bootstrapServers());
+        assertTrue(kafka.usesEmbeddedBroker());
+        assertEquals("wecom.inbound", kafka.inboundTopic());
+        assertEquals("wecom.replies", kafka.repliesTopic());
+        assertEquals("wecom.replies.dlq", kafka.repliesDlqTopic());
+        assertEquals("wecom.inbound.dlq", kafka.inboundDlqTopic());
+        assertEquals("wecom.sessions", kafka.sessionsTopic());
+        assertEquals("wecom.replies.delivered", kafka.deliveredTopic());
+        assertEquals(12, kafka.partitions());
+        assertEquals((short) 1, kafka.replicationFactor());
+        assertEquals(Duration.ofDays(7), kafka.retention());
+        assertEquals(KafkaConfig.defaults(), kafka);
+    }
+
+    @Test
+    void worker_and_reply_defaults_match_the_operator_interface() {
+        assertEquals(new WorkerConfig(8646, 64, WorkerConfig.Agent.ECHO, Duration.ZERO, Duration.ofMinutes(30),
+                "wecom-agent-workers"), config.worker());
+        assertEquals(new ReplyConfig(8647, "https://qyapi.weixin.qq.com", 30, 1000, ReplyConfig.Format.TEXT, 2048,
+                Duration.ofSeconds(1800)), config.reply());
+        assertEquals(WorkerConfig.defaults(), config.worker());
+        assertEquals(ReplyConfig.defaults(), config.reply());
+    }
+
+    @Test
+    void pipeline_defaults_match_the_operator_interface() {
+        assertEquals(Path.of("./data"), config.dataDir());
+        assertEquals(Path.of("./data/kafka"), config.kafkaDataDir());
+        assertEquals(9092, config.kafkaPort());
+        assertEquals(List.of(), config.apps());
+        assertEquals(List.of(), config.warnings());
+    }
+
+    @Test
+    void describe_fits_on_one_screen_and_mentions_each_section() {
+        String text = config.describe();
+
+        assertTrue(text.lines().count() <= 25, text);
+        for (String expected : List.of("apps (0): none", "ingress: http://0.0.0.0:8645/wecom/callback",
+                "access: NOBODY", "kafka: embedded broker", "(port 9092", "worker: port 8646, agent echo",
+                "reply: port 8647, api https://qyapi.weixin.qq.com", "data dir: ./data")) {
+            assertTrue(text.contains(expected), () -> "missing '" + expected + "' in:\n" + text);
+        }
+    }
+}
