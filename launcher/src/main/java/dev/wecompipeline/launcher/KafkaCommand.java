@@ -3,6 +3,7 @@ package dev.wecompipeline.launcher;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
+import dev.wecompipeline.config.PipelineConfig;
 import dev.wecompipeline.kafka.embedded.EmbeddedKafkaBroker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,11 +24,11 @@ final class KafkaCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaCommand.class);
 
-    @Option(names = "--data-dir", defaultValue = "${env:WECOM_PIPELINE_DATA_DIR:-./data}",
+    @Option(names = "--data-dir", defaultValue = "${env:" + PipelineConfig.DATA_DIR_ENV + ":-./data}",
             description = "Local state directory (env WECOM_PIPELINE_DATA_DIR, default ${DEFAULT-VALUE}).")
     Path dataDir;
 
-    @Option(names = "--port", defaultValue = "${env:WECOM_PIPELINE_KAFKA_PORT:-9092}",
+    @Option(names = "--port", defaultValue = "${env:" + PipelineConfig.KAFKA_PORT_ENV + ":-9092}",
             description = "Client port (env WECOM_PIPELINE_KAFKA_PORT, default ${DEFAULT-VALUE}).")
     int port;
 

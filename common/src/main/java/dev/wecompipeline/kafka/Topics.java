@@ -1,0 +1,80 @@
+package dev.wecompipeline.kafka;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import dev.wecompipeline.config.KafkaConfig;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates the pipeline's topics when they are missing, with the configured partitions and
+ * retention. Existing topics are left as they are: an operator may have tuned them.
+ */
+public final class Topics {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Topics.class);
+
+    private Topics() {
+    }
+
+    /** The topics the pipeline needs, with their settings. */
+    public static List<NewTopic> required(KafkaConfig kafka) {
+        String retentionMs = Long.toString(kafka.retention().toMillis());
+        Map<String, String> retained = Map.of(TopicConfig.RETENTION_MS_CONFIG, retentionMs,
+                TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(Math.min(2, kafka.replicationFactor())));
+        // Compacted topics keep the latest value per key for as long as the key lives.
+        Map<String, String> compacted = Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+                TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(Math.min(2, kafka.replicationFactor())));
+        List<NewTopic> topics = new ArrayList<>();
+        for (String name : List.of(kafka.inboundTopic(), kafka.repliesTopic(), kafka.repliesDlqTopic(),
+                kafka.inboundDlqTopic())) {
+            topics.add(new NewTopic(name, kafka.partitions(), kafka.replicationFactor()).configs(retained));
+        }
+        for (String name : List.of(kafka.sessionsTopic(), kafka.deliveredTopic())) {
+            topics.add(new NewTopic(name, kafka.partitions(), kafka.replicationFactor()).configs(compacted));
+        }
+        return topics;
+    }
+
+    /**
+     * Creates whichever of {@link #required} topics do not exist yet.
+     *
+     * @return the names created by this call
+     */
+    public static Set<String> ensure(Admin admin, KafkaConfig kafka, Duration timeout)
+            throws InterruptedException, TimeoutException {
+        try {
+            Set<String> existing = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            List<NewTopic> missing = required(kafka).stream().filter(t -> !existing.contains(t.name())).toList();
+            if (missing.isEmpty()) {
+                return Set.of();
+            }
+            try {
+                admin.createTopics(missing).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                // Another service created it at the same moment: that is the state we wanted.
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e;
+                }
+            }
+            Set<String> created = new java.util.TreeSet<>();
+            missing.forEach(t -> created.add(t.name()));
+            LOG.info("Created topics {} ({} partitions, replication {})", created, kafka.partitions(),
+                    kafka.replicationFactor());
+            return created;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("Cannot create Kafka topics: " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+}

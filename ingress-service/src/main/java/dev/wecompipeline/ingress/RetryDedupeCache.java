@@ -1,0 +1,96 @@
+package dev.wecompipeline.ingress;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * Remembers, for a while, which message ids this ingress already published, so that WeCom's
+ * retries of the same callback are acknowledged without a second record.
+ *
+ * <p>The value is the publish itself: a retry that arrives while the first attempt is still
+ * waiting for Kafka joins that attempt instead of racing it. A failed publish is forgotten at
+ * once, so the next retry publishes again. Other replicas and crash windows are covered by the
+ * worker's own dedupe; this cache only keeps the common case cheap.
+ */
+final class RetryDedupeCache {
+
+    /** How long a published id is remembered; WeCom retries within seconds, 300 s is generous. */
+    static final Duration DEFAULT_TTL = Duration.ofSeconds(300);
+    /** Bound on remembered ids, so a flood of unique ids cannot exhaust memory. */
+    static final int DEFAULT_MAX_ENTRIES = 200_000;
+
+    private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    private final long ttlMillis;
+    private final int maxEntries;
+    private final Clock clock;
+    private volatile long nextSweepAt;
+
+    RetryDedupeCache(Duration ttl, int maxEntries, Clock clock) {
+        this.ttlMillis = ttl.toMillis();
+        this.maxEntries = maxEntries;
+        this.clock = clock;
+    }
+
+    /** Outcome of {@link #publishOnce}: the publish future and whether this call started it. */
+    record Attempt<T>(CompletableFuture<T> result, boolean first) {
+    }
+
+    /**
+     * Runs {@code publish} unless an unexpired entry for {@code id} exists, in which case that
+     * entry's result is returned with {@code first == false}.
+     */
+    <T> Attempt<T> publishOnce(String id, Supplier<CompletableFuture<T>> publish) {
+        long now = clock.millis();
+        sweepIfDue(now);
+        Entry fresh = new Entry(new CompletableFuture<>(), now + ttlMillis);
+        Entry existing = entries.compute(id, (k, old) -> old != null && old.expiresAt > now ? old : fresh);
+        @SuppressWarnings("unchecked")
+        CompletableFuture<T> shared = (CompletableFuture<T>) existing.result;
+        if (existing != fresh) {
+            return new Attempt<>(shared, false);
+        }
+        CompletableFuture<T> started;
+        try {
+            started = publish.get();
+        } catch (RuntimeException e) {
+            started = CompletableFuture.failedFuture(e);
+        }
+        started.whenComplete((value, error) -> {
+            if (error != null) {
+                entries.remove(id, fresh);
+                shared.completeExceptionally(error);
+            } else {
+                shared.complete(value);
+            }
+        });
+        return new Attempt<>(shared, true);
+    }
+
+    int size() {
+        return entries.size();
+    }
+
+    private void sweepIfDue(long now) {
+        if (now < nextSweepAt && entries.size() < maxEntries) {
+            return;
+        }
+        nextSweepAt = now + Math.min(ttlMillis, 10_000);
+        entries.values().removeIf(e -> e.expiresAt <= now);
+        // Still over the bound after expiry: drop arbitrary settled entries; correctness is kept
+        // downstream by the worker's dedupe, this only costs a duplicate record.
+        Iterator<Entry> it = entries.values().iterator();
+        while (entries.size() > maxEntries && it.hasNext()) {
+            if (it.next().result.isDone()) {
+                it.remove();
+            }
+        }
+    }
+
+    private record Entry(CompletableFuture<Object> result, long expiresAt) {
+    }
+}
