@@ -345,6 +345,11 @@ public final class WxBizMsgCrypt {
         if (text == null) {
             throw new Base64DecodeException("ciphertext is missing");
         }
+        // Java's decoder tolerates missing '=' padding; WeCom always pads, so anything else is not
+        // a WeCom ciphertext.
+        if (text.length() % 4 != 0) {
+            throw new Base64DecodeException("ciphertext is not padded base64 (length " + text.length() + ")");
+        }
         try {
             return Base64.getDecoder().decode(text);
         } catch (IllegalArgumentException e) {
