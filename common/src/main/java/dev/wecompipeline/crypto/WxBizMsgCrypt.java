@@ -3,9 +3,6 @@ package dev.wecompipeline.crypto;
 import dev.wecompipeline.xml.CallbackEnvelope;
 import dev.wecompipeline.xml.WeComXml;
 
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -57,10 +54,6 @@ public final class WxBizMsgCrypt {
 
     private static final int AES_KEY_BYTES = 32;
     private static final int AES_BLOCK = 16;
-    // Tencent pads to 32 bytes, not to the AES block size, so pad values run 1..32.
-    private static final int PAD_BLOCK = 32;
-    private static final int RANDOM_BYTES = 16;
-    private static final int HEADER_BYTES = RANDOM_BYTES + 4;
     // 18 digits cannot overflow a long, and epoch seconds need 10 for the next few centuries.
     private static final int MAX_TIMESTAMP_DIGITS = 18;
     private static final String TRANSFORMATION = "AES/CBC/NoPadding";
@@ -226,7 +219,7 @@ public final class WxBizMsgCrypt {
             throw new DecryptionException("AES decryption failed: " + e.getClass().getSimpleName(), e);
         }
         try {
-            return unframe(plain);
+            return Frame.open(plain, receiveIdBytes);
         } finally {
             Arrays.fill(plain, (byte) 0);
         }
@@ -242,18 +235,9 @@ public final class WxBizMsgCrypt {
         if (plaintext == null) {
             throw new EncryptionException("plaintext is required");
         }
-        byte[] message = strictUtf8(plaintext);
-        int unpadded = HEADER_BYTES + message.length + receiveIdBytes.length;
-        int pad = PAD_BLOCK - unpadded % PAD_BLOCK;
-        byte[] frame = new byte[unpadded + pad];
-        byte[] prefix = new byte[RANDOM_BYTES];
+        byte[] prefix = new byte[Frame.RANDOM_BYTES];
         random.nextBytes(prefix);
-        ByteBuffer.wrap(frame)
-                .put(prefix)
-                .putInt(message.length)
-                .put(message)
-                .put(receiveIdBytes);
-        Arrays.fill(frame, unpadded, frame.length, (byte) pad);
+        byte[] frame = Frame.seal(prefix, plaintext, receiveIdBytes);
         try {
             Cipher cipher = Cipher.getInstance(TRANSFORMATION);
             cipher.init(Cipher.ENCRYPT_MODE, key, iv);
@@ -262,7 +246,6 @@ public final class WxBizMsgCrypt {
             throw new EncryptionException("AES encryption failed: " + e.getClass().getSimpleName(), e);
         } finally {
             Arrays.fill(frame, (byte) 0);
-            Arrays.fill(message, (byte) 0);
         }
     }
 
@@ -270,44 +253,6 @@ public final class WxBizMsgCrypt {
     @Override
     public String toString() {
         return "WxBizMsgCrypt[receiveId=" + receiveId + ", timestampWindow=" + timestampWindow + "]";
-    }
-
-    private String unframe(byte[] plain) {
-        int pad = plain[plain.length - 1] & 0xff;
-        if (pad < 1 || pad > PAD_BLOCK || pad > plain.length) {
-            throw new IllegalBufferException("PKCS#7 padding value out of range 1.." + PAD_BLOCK);
-        }
-        // Check every padding byte, without an early exit, so a wrong key or tampered tail is caught
-        // here rather than surfacing later as a misleading receive-id mismatch.
-        int diff = 0;
-        for (int i = plain.length - pad; i < plain.length; i++) {
-            diff |= (plain[i] & 0xff) ^ pad;
-        }
-        if (diff != 0) {
-            throw new IllegalBufferException("PKCS#7 padding bytes are inconsistent");
-        }
-        int contentEnd = plain.length - pad;
-        if (contentEnd < HEADER_BYTES) {
-            throw new IllegalBufferException("decrypted frame is shorter than its " + HEADER_BYTES + "-byte header");
-        }
-        int messageLength = ByteBuffer.wrap(plain, RANDOM_BYTES, 4).getInt();
-        // Compare in long arithmetic so a huge length cannot overflow into a plausible one.
-        if (messageLength < 0 || (long) HEADER_BYTES + messageLength > contentEnd) {
-            throw new IllegalBufferException("length field points outside the decrypted frame");
-        }
-        int messageEnd = HEADER_BYTES + messageLength;
-        byte[] actualReceiveId = Arrays.copyOfRange(plain, messageEnd, contentEnd);
-        if (!MessageDigest.isEqual(actualReceiveId, receiveIdBytes)) {
-            throw new ReceiveIdMismatchException("receive_id in the message does not match the configured one");
-        }
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .decode(ByteBuffer.wrap(plain, HEADER_BYTES, messageLength))
-                    .toString();
-        } catch (CharacterCodingException e) {
-            // No cause attached: its message could echo decrypted bytes.
-            throw new IllegalBufferException("decrypted message is not valid UTF-8");
-        }
     }
 
     private void checkFreshness(String timestamp) {
@@ -354,18 +299,6 @@ public final class WxBizMsgCrypt {
             return Base64.getDecoder().decode(text);
         } catch (IllegalArgumentException e) {
             throw new Base64DecodeException("ciphertext is not valid base64");
-        }
-    }
-
-    private static byte[] strictUtf8(String text) {
-        try {
-            ByteBuffer encoded = StandardCharsets.UTF_8.newEncoder().encode(CharBuffer.wrap(text));
-            byte[] bytes = new byte[encoded.remaining()];
-            encoded.get(bytes);
-            return bytes;
-        } catch (CharacterCodingException e) {
-            // String.getBytes would silently turn a lone surrogate into '?', changing the message.
-            throw new EncryptionException("plaintext contains an unpaired surrogate");
         }
     }
 
