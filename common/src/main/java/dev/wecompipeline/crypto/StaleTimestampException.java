@@ -15,7 +15,7 @@ public final class StaleTimestampException extends SignatureMismatchException {
     private static final long serialVersionUID = 1L;
 
     private final long skewSeconds;
-    private final transient Duration window;
+    private final Duration window;
 
     /**
      * @param skewSeconds request timestamp minus our clock, in seconds (positive: from the future)
@@ -39,7 +39,7 @@ public final class StaleTimestampException extends SignatureMismatchException {
 
     private static String describe(long skewSeconds, Duration window) {
         String direction = skewSeconds > 0 ? "ahead of" : "behind";
-        // Math.abs(Long.MIN_VALUE) stays negative; the caller saturates skew so this cannot happen.
+        // Timestamps are at most 18 digits, so skew never reaches Long.MIN_VALUE, where abs() fails.
         return "timestamp is " + Math.abs(skewSeconds) + " s " + direction
                 + " our clock; accepted window is +/-" + window.toSeconds() + " s";
     }
