@@ -22,7 +22,7 @@ public final class KafkaReadiness implements AutoCloseable {
 
     private final Admin admin;
     private final Clock clock;
-    private volatile long checkedAt = Long.MIN_VALUE;
+    private volatile long checkedAt;
     private volatile boolean lastAnswer;
 
     public KafkaReadiness(String bootstrapServers, String clientId) {

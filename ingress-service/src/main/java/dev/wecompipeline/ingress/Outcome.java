@@ -19,8 +19,8 @@ enum Outcome {
     BAD_SOURCE(403),
     BAD_SIGNATURE(403),
     BAD_REQUEST(400),
-    /** No app matches the callback's corp id and agent id. */
-    UNKNOWN_APP(400),
+    /** No app matches the callback's corp id and agent id (or the app named on the path): it cannot be authenticated. */
+    UNKNOWN_APP(403),
     /** Kafka did not acknowledge in time: 503 so WeCom retries. */
     UNAVAILABLE(503);
 
