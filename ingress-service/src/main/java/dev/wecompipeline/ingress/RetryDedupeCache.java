@@ -52,7 +52,8 @@ final class RetryDedupeCache {
         @SuppressWarnings("unchecked")
         CompletableFuture<T> shared = (CompletableFuture<T>) existing.result;
         if (existing != fresh) {
-            return new Attempt<>(shared, false);
+            // A copy: callers add timeouts to what they get, which must not complete the shared publish.
+            return new Attempt<>(shared.copy(), false);
         }
         CompletableFuture<T> started;
         try {
@@ -68,7 +69,7 @@ final class RetryDedupeCache {
                 shared.complete(value);
             }
         });
-        return new Attempt<>(shared, true);
+        return new Attempt<>(shared.copy(), true);
     }
 
     int size() {
