@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 "WeCom -> ingress -> wecom.inbound -> agent-worker -> wecom.replies -> reply-service -> WeCom"},
         subcommands = {
                 KafkaCommand.class,
+                IngressCommand.class,
                 CommandLine.HelpCommand.class})
 public final class WecomPipelineCommand implements Runnable {
 

@@ -1,0 +1,51 @@
+package dev.wecompipeline.launcher;
+
+import java.time.Duration;
+
+import dev.wecompipeline.config.ConfigException;
+import dev.wecompipeline.config.ConfigLoader;
+import dev.wecompipeline.config.KafkaConfig;
+import dev.wecompipeline.config.PipelineConfig;
+import dev.wecompipeline.kafka.KafkaClientSettings;
+import dev.wecompipeline.kafka.Topics;
+import org.apache.kafka.clients.admin.Admin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Start-up steps every service command shares: configuration, Kafka address, topics. */
+final class Launch {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Launch.class);
+    /** How long start-up waits for Kafka to create or list topics before giving up. */
+    static final Duration TOPIC_TIMEOUT = Duration.ofSeconds(30);
+
+    private Launch() {
+    }
+
+    /** Loads and validates configuration from the environment and config.yaml, logging it with secrets masked. */
+    static PipelineConfig loadConfig() {
+        PipelineConfig config = ConfigLoader.load(System.getenv());
+        LOG.info("config: {}", config.describe().replace("\n", "; "));
+        return config;
+    }
+
+    /** The configured cluster; the standalone service commands have no embedded broker to fall back on. */
+    static String requireExternalKafka(PipelineConfig config) {
+        if (config.kafka().usesEmbeddedBroker()) {
+            throw new ConfigException(KafkaConfig.BOOTSTRAP_SERVERS_ENV,
+                    "is required for this command (use `all-in-one` for an embedded broker)");
+        }
+        return config.kafka().bootstrapServers();
+    }
+
+    /** Creates missing topics; fails start-up with a clear message when Kafka cannot be reached. */
+    static void ensureTopics(PipelineConfig config, String bootstrap) throws InterruptedException {
+        try (Admin admin = Admin.create(KafkaClientSettings.admin(bootstrap, "wecom-pipeline-setup"))) {
+            Topics.ensure(admin, config.kafka(), TOPIC_TIMEOUT);
+            LOG.info("kafka: {} reachable, topics in place", bootstrap);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("Kafka at " + bootstrap + " did not answer within " + TOPIC_TIMEOUT.toSeconds()
+                    + " s (is it running? is " + KafkaConfig.BOOTSTRAP_SERVERS_ENV + " right?)");
+        }
+    }
+}
