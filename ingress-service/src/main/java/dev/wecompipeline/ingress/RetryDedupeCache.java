@@ -2,10 +2,12 @@ package dev.wecompipeline.ingress;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
@@ -25,10 +27,12 @@ final class RetryDedupeCache {
     static final int DEFAULT_MAX_ENTRIES = 200_000;
 
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    /** Ids in insertion order; with one TTL for all, that is also expiry order, so sweeping is O(expired). */
+    private final Queue<Expiry> expiries = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean sweeping = new AtomicBoolean();
     private final long ttlMillis;
     private final int maxEntries;
     private final Clock clock;
-    private volatile long nextSweepAt;
 
     RetryDedupeCache(Duration ttl, int maxEntries, Clock clock) {
         this.ttlMillis = ttl.toMillis();
@@ -49,6 +53,9 @@ final class RetryDedupeCache {
         sweepIfDue(now);
         Entry fresh = new Entry(new CompletableFuture<>(), now + ttlMillis);
         Entry existing = entries.compute(id, (k, old) -> old != null && old.expiresAt > now ? old : fresh);
+        if (existing == fresh) {
+            expiries.add(new Expiry(id, fresh));
+        }
         @SuppressWarnings("unchecked")
         CompletableFuture<T> shared = (CompletableFuture<T>) existing.result;
         if (existing != fresh) {
@@ -76,20 +83,28 @@ final class RetryDedupeCache {
         return entries.size();
     }
 
+    /**
+     * Forgets expired ids, oldest first, and past {@code maxEntries} the oldest ones too: a flood of
+     * unique ids then costs at worst a duplicate record, which the worker's dedupe absorbs.
+     */
     private void sweepIfDue(long now) {
-        if (now < nextSweepAt && entries.size() < maxEntries) {
+        // One sweeper at a time; the others go on serving rather than queueing behind it.
+        if (!sweeping.compareAndSet(false, true)) {
             return;
         }
-        nextSweepAt = now + Math.min(ttlMillis, 10_000);
-        entries.values().removeIf(e -> e.expiresAt <= now);
-        // Still over the bound after expiry: drop arbitrary settled entries; correctness is kept
-        // downstream by the worker's dedupe, this only costs a duplicate record.
-        Iterator<Entry> it = entries.values().iterator();
-        while (entries.size() > maxEntries && it.hasNext()) {
-            if (it.next().result.isDone()) {
-                it.remove();
+        try {
+            Expiry head;
+            while ((head = expiries.peek()) != null
+                    && (head.entry.expiresAt <= now || entries.size() > maxEntries)) {
+                expiries.poll();
+                entries.remove(head.id, head.entry);
             }
+        } finally {
+            sweeping.set(false);
         }
+    }
+
+    private record Expiry(String id, Entry entry) {
     }
 
     private record Entry(CompletableFuture<Object> result, long expiresAt) {
