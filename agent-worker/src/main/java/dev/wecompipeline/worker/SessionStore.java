@@ -1,0 +1,97 @@
+package dev.wecompipeline.worker;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.wecompipeline.kafka.JsonSerde;
+import dev.wecompipeline.worker.agent.Turn;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Conversation history per user ({@code corp_id:user_id}), kept in the compacted sessions topic so
+ * it follows the user to whichever worker owns their partition. The sessions topic has as many
+ * partitions as the inbound topic and the same keys, so inbound partition {@code p}'s users live in
+ * sessions partition {@code p}; taking over a partition loads that slice. Updates are written in
+ * the same transaction as the reply. Only the poll thread touches an instance.
+ */
+final class SessionStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SessionStore.class);
+    private static final TypeReference<List<Turn>> TURNS = new TypeReference<>() { };
+
+    private final String topic;
+    private final int maxTurns;
+    private final Map<String, List<Turn>> history = new HashMap<>();
+    private final Map<Integer, Set<String>> usersByPartition = new HashMap<>();
+
+    SessionStore(String topic, int maxTurns) {
+        this.topic = topic;
+        this.maxTurns = maxTurns;
+    }
+
+    /** Loads the sessions of inbound partition {@code partition} from the compacted topic. */
+    void load(int partition, LogScanner scanner) {
+        Set<String> users = usersByPartition.computeIfAbsent(partition, p -> new HashSet<>());
+        boolean complete = scanner.scan(new TopicPartition(topic, partition), -1, -1, r -> {
+            String user = new String(r.key(), StandardCharsets.UTF_8);
+            if (r.value() == null) {
+                history.remove(user);
+                users.remove(user);
+                return;
+            }
+            try {
+                history.put(user, JsonSerde.MAPPER.readValue(r.value(), TURNS));
+                users.add(user);
+            } catch (IOException e) {
+                LOG.warn("Unreadable session of {} on {}-{} skipped: {}", user, topic, partition, e.getMessage());
+            }
+        });
+        if (!complete) {
+            LOG.warn("Sessions of partition {} only partly loaded (scan timed out)", partition);
+        }
+    }
+
+    /** Forgets the sessions of a partition this worker no longer owns. */
+    void unload(int partition) {
+        Set<String> users = usersByPartition.remove(partition);
+        if (users != null) {
+            users.forEach(history::remove);
+        }
+    }
+
+    List<Turn> history(String userKey) {
+        return history.getOrDefault(userKey, List.of());
+    }
+
+    /** Appends a turn (keeping the last {@code maxTurns}) and returns the record that persists it. */
+    ProducerRecord<String, byte[]> append(int partition, String userKey, Turn turn) {
+        List<Turn> turns = new ArrayList<>(history(userKey));
+        turns.add(turn);
+        if (turns.size() > maxTurns) {
+            turns = new ArrayList<>(turns.subList(turns.size() - maxTurns, turns.size()));
+        }
+        history.put(userKey, List.copyOf(turns));
+        usersByPartition.computeIfAbsent(partition, p -> new HashSet<>()).add(userKey);
+        try {
+            return new ProducerRecord<>(topic, partition, userKey, JsonSerde.MAPPER.writeValueAsBytes(turns));
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot serialise session of " + userKey, e);
+        }
+    }
+
+    /** Clears a user's history ({@code /reset}) and returns the tombstone that persists it. */
+    ProducerRecord<String, byte[]> reset(int partition, String userKey) {
+        history.remove(userKey);
+        return new ProducerRecord<>(topic, partition, userKey, null);
+    }
+}
