@@ -1,5 +1,6 @@
 package dev.wecompipeline.sandbox;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,6 +11,7 @@ import java.util.Random;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.config.JavalinConfig;
+import io.javalin.http.ContentType;
 import io.javalin.http.Context;
 
 /**
@@ -146,12 +148,19 @@ final class AdminRoutes {
         ctx.json(plan.settings());
     }
 
-    /** Answers first, then closes the listener from another thread: a request can't stop its own server. */
-    private void down(Context ctx) {
+    /**
+     * Answers first, then closes the listener from another thread: a request can't stop its own
+     * server, and stopping Jetty cuts responses still in flight, so the answer is flushed before.
+     */
+    private void down(Context ctx) throws IOException {
         DownRequest request = read(ctx, DownRequest.class);
         Duration backAfter = seconds(required(request.seconds(), "seconds"));
+        byte[] body = mapper.writeValueAsBytes(Map.of("down", true, "backAfterSeconds", request.seconds()));
+        ctx.status(202).contentType(ContentType.APPLICATION_JSON);
+        ctx.res().setContentLength(body.length);
+        ctx.res().getOutputStream().write(body);
+        ctx.res().flushBuffer();
         sandbox.goDownLater(backAfter);
-        ctx.status(202).json(Map.of("down", true, "backAfterSeconds", request.seconds()));
     }
 
     private void messages(Context ctx) {
