@@ -1,6 +1,12 @@
 package dev.wecompipeline.sandbox;
 
-/** The WeCom server API endpoints the sandbox serves. */
+/**
+ * The WeCom server API endpoints the sandbox serves.
+ *
+ * <pre>{@code
+ * sandbox.faults().failNext(Api.GETTOKEN, WeComErrors.API_FREQ_OUT_OF_LIMIT, 1);
+ * }</pre>
+ */
 public enum Api {
     /** {@code GET /cgi-bin/gettoken}. */
     GETTOKEN("/cgi-bin/gettoken"),

@@ -5,6 +5,10 @@ import java.time.Instant;
 /**
  * One call to the sandbox's WeCom API as it was answered. Secrets and tokens are never kept.
  *
+ * <pre>{@code
+ * long rejected = sandbox.sendCalls().stream().filter(c -> c.answered(WeComErrors.API_FREQ_OUT_OF_LIMIT)).count();
+ * }</pre>
+ *
  * @param time        arrival, on the sandbox's clock
  * @param api         which endpoint
  * @param corpId      the app's corp; for {@code message/send} taken from the token, null if the token was unknown

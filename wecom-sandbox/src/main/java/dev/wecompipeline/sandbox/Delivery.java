@@ -5,6 +5,10 @@ import java.time.Instant;
 /**
  * A message as one member received it: one record per recipient, so a send to {@code a|b} gives two.
  *
+ * <pre>{@code
+ * List<String> seen = sandbox.deliveredTo("ww1234", "alice").stream().map(Delivery::content).toList();
+ * }</pre>
+ *
  * @param time      when the sandbox accepted it, on its clock
  * @param corpId    the sending app's corp
  * @param agentId   the sending app

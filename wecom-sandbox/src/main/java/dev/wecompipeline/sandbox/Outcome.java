@@ -1,6 +1,12 @@
 package dev.wecompipeline.sandbox;
 
-/** What the sandbox did with one API call; every call is recorded with exactly one. */
+/**
+ * What the sandbox did with one API call; every call is recorded with exactly one.
+ *
+ * <pre>{@code
+ * assertEquals(0, sandbox.countByOutcome(Outcome.DROPPED_OVER_LIMIT), "the client kept to WeCom's limits");
+ * }</pre>
+ */
 public enum Outcome {
     /** {@code gettoken} answered a token. */
     TOKEN_ISSUED,

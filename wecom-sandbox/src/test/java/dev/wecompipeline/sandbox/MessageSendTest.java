@@ -9,8 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
@@ -192,6 +197,29 @@ class MessageSendTest {
             assertEquals(81013, none.path("errcode").asInt());
             assertEquals("ghost|left-the-company", none.path("invaliduser").asText());
             assertEquals(1, fx.sandbox.delivered().size());
+        }
+    }
+
+    @Test
+    void concurrent_identical_sends_with_duplicate_check_are_delivered_exactly_once() throws Exception {
+        try (SandboxFixture fx = SandboxFixture.start()) {
+            String token = fx.token();
+            Map<String, Object> body = text("alice", "raced");
+            body.put("enable_duplicate_check", 1);
+            ExecutorService pool = Executors.newFixedThreadPool(16);
+            try {
+                List<Future<JsonNode>> answers = new ArrayList<>();
+                for (int i = 0; i < 16; i++) {
+                    answers.add(pool.submit(() -> fx.send(token, body)));
+                }
+                for (Future<JsonNode> answer : answers) {
+                    assertEquals(0, answer.get(10, TimeUnit.SECONDS).path("errcode").asInt());
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            assertEquals(1, fx.sandbox.deliveredTo(CORP, "alice").size());
+            assertEquals(15, fx.sandbox.countByOutcome(Outcome.DUPLICATE_SUPPRESSED));
         }
     }
 }
