@@ -18,6 +18,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.wecompipeline.config.KafkaConfig;
 import dev.wecompipeline.kafka.InboundMessage;
+import dev.wecompipeline.kafka.KeyScheduler;
+import dev.wecompipeline.kafka.PartitionProgress;
 import dev.wecompipeline.kafka.JsonSerde;
 import dev.wecompipeline.kafka.RecordHeaders;
 import dev.wecompipeline.kafka.ReplyMessage;

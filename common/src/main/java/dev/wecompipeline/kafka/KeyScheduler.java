@@ -1,4 +1,4 @@
-package dev.wecompipeline.worker;
+package dev.wecompipeline.kafka;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -17,7 +17,7 @@ import java.util.function.Predicate;
  *
  * @param <T> the work item
  */
-final class KeyScheduler<T> {
+public final class KeyScheduler<T> {
 
     private final int limit;
     private final Map<String, ArrayDeque<T>> waiting = new HashMap<>();
@@ -26,14 +26,14 @@ final class KeyScheduler<T> {
     private final LinkedHashSet<String> ready = new LinkedHashSet<>();
     private int waitingCount;
 
-    KeyScheduler(int limit) {
+    public KeyScheduler(int limit) {
         if (limit < 1) {
             throw new IllegalArgumentException("limit must be at least 1, got " + limit);
         }
         this.limit = limit;
     }
 
-    void add(String key, T item) {
+    public void add(String key, T item) {
         waiting.computeIfAbsent(key, k -> new ArrayDeque<>()).addLast(item);
         waitingCount++;
         if (!busy.contains(key)) {
@@ -42,7 +42,7 @@ final class KeyScheduler<T> {
     }
 
     /** Items to start now; each one's key counts as in flight until {@link #finished}. */
-    List<T> startable() {
+    public List<T> startable() {
         List<T> out = new ArrayList<>();
         Iterator<String> it = ready.iterator();
         while (busy.size() < limit && it.hasNext()) {
@@ -61,14 +61,14 @@ final class KeyScheduler<T> {
     }
 
     /** The in-flight item of {@code key} is done; its next item (if any) becomes ready. */
-    void finished(String key) {
+    public void finished(String key) {
         if (busy.remove(key) && waiting.containsKey(key)) {
             ready.add(key);
         }
     }
 
     /** Drops waiting (not started) items matching {@code filter}, e.g. those of revoked partitions. */
-    int dropWaiting(Predicate<T> filter) {
+    public int dropWaiting(Predicate<T> filter) {
         int dropped = 0;
         for (Iterator<Map.Entry<String, ArrayDeque<T>>> it = waiting.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<String, ArrayDeque<T>> e = it.next();
@@ -84,16 +84,16 @@ final class KeyScheduler<T> {
         return dropped;
     }
 
-    int inFlight() {
+    public int inFlight() {
         return busy.size();
     }
 
-    int waiting() {
+    public int waiting() {
         return waitingCount;
     }
 
     /** The longest queue of any one key (a gauge: one user flooding the agent shows up here). */
-    int deepestQueue() {
+    public int deepestQueue() {
         int max = 0;
         for (ArrayDeque<T> q : waiting.values()) {
             max = Math.max(max, q.size());

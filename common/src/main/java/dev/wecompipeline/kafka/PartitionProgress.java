@@ -1,4 +1,4 @@
-package dev.wecompipeline.worker;
+package dev.wecompipeline.kafka;
 
 import java.util.Base64;
 import java.util.BitSet;
@@ -17,10 +17,10 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
  * records listed in the metadata: work that finished, and whose reply was committed in the same
  * transaction, is never done twice. Only the poll thread touches an instance.
  */
-final class PartitionProgress {
+public final class PartitionProgress {
 
     /** Metadata format marker; anything else (or nothing) means "no finished records beyond the offset". */
-    static final String METADATA_PREFIX = "wp1:";
+    public static final String METADATA_PREFIX = "wp1:";
 
     private final NavigableSet<Long> pending = new TreeSet<>();
     private final NavigableSet<Long> finishedAhead = new TreeSet<>();
@@ -31,24 +31,24 @@ final class PartitionProgress {
     /**
      * @param committed the group's committed offset for this partition, or null when it has none
      */
-    PartitionProgress(OffsetAndMetadata committed) {
+    public PartitionProgress(OffsetAndMetadata committed) {
         this.nextOffset = committed == null ? -1 : committed.offset();
         this.restoredFinished = committed == null ? Set.of() : decode(committed.metadata(), committed.offset());
     }
 
     /** True when a previous owner finished this record (its reply is already committed). */
-    boolean finishedBefore(long offset) {
+    public boolean finishedBefore(long offset) {
         return restoredFinished.contains(offset);
     }
 
     /** A polled record that still has to be finished. */
-    void started(long offset) {
+    public void started(long offset) {
         firstSeen(offset);
         pending.add(offset);
     }
 
     /** A record done: answered, skipped as duplicate, dead-lettered or finished before. */
-    void finished(long offset) {
+    public void finished(long offset) {
         firstSeen(offset);
         pending.remove(offset);
         finishedAhead.add(offset);
@@ -56,17 +56,17 @@ final class PartitionProgress {
     }
 
     /** Number of records polled and not yet finished. */
-    int pendingCount() {
+    public int pendingCount() {
         return pending.size();
     }
 
     /** The offset to commit: everything below it is finished. */
-    long committableOffset() {
+    public long committableOffset() {
         return nextOffset;
     }
 
     /** Offset and metadata for a commit; null when nothing was ever seen on this partition. */
-    OffsetAndMetadata toCommit() {
+    public OffsetAndMetadata toCommit() {
         return nextOffset < 0 ? null : new OffsetAndMetadata(nextOffset, encode(nextOffset, finishedAhead));
     }
 
@@ -96,7 +96,7 @@ final class PartitionProgress {
     }
 
     /** Finished offsets at or above {@code base}, as a bit set relative to {@code base}, base64url. */
-    static String encode(long base, NavigableSet<Long> finished) {
+    public static String encode(long base, NavigableSet<Long> finished) {
         if (finished.isEmpty()) {
             return "";
         }
@@ -110,7 +110,7 @@ final class PartitionProgress {
         return METADATA_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bits.toByteArray());
     }
 
-    static Set<Long> decode(String metadata, long base) {
+    public static Set<Long> decode(String metadata, long base) {
         if (metadata == null || !metadata.startsWith(METADATA_PREFIX)) {
             return Set.of();
         }
