@@ -1,6 +1,7 @@
 package dev.wecompipeline.worker.agent;
 
 import static dev.wecompipeline.worker.agent.Messages.request;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -12,6 +13,8 @@ import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.wecompipeline.config.ConfigException;
@@ -184,6 +187,28 @@ class OpenAiAgentTest {
         assertTrue(elapsed.compareTo(timeout) >= 0, () -> "gave up early, after " + elapsed);
         assertTrue(elapsed.compareTo(timeout.plusSeconds(5)) < 0, () -> "gave up late, after " + elapsed);
         assertEquals(1, api.requests().size(), "the request did reach the server");
+    }
+
+    @Test
+    void interrupting_the_caller_while_it_waits_for_the_model_throws_interrupted_exception() throws Exception {
+        api.hold();
+        OpenAiAgent agent = agent();
+        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+        Thread caller = new Thread(() -> {
+            try {
+                agent.reply(request(Messages.text("hi")));
+                outcome.complete(null);
+            } catch (Throwable t) {
+                outcome.complete(t);
+            }
+        }, "interrupted-caller");
+        caller.start();
+        // Interrupt once the request is at the server, so the wait for the response is what gets interrupted.
+        await().atMost(Duration.ofSeconds(10)).until(() -> api.requests().size() == 1);
+
+        caller.interrupt();
+
+        assertInstanceOf(InterruptedException.class, outcome.get(10, TimeUnit.SECONDS));
     }
 
     @Test
