@@ -2,6 +2,8 @@ package dev.wecompipeline.config;
 
 import dev.wecompipeline.config.ConfigException.Problem;
 import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Collection;
@@ -73,6 +75,16 @@ final class Checks {
         if (value != null && value.compareTo(limit) >= 0) {
             out.add(new Problem(key, "must be less than " + Durations.format(limit) + " (" + why
                     + "), got " + Durations.format(value)));
+        }
+    }
+
+    /** An absolute {@code http} or {@code https} URL with a host. */
+    static boolean isHttpUrl(String value) {
+        try {
+            URI uri = new URI(value);
+            return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null;
+        } catch (URISyntaxException e) {
+            return false;
         }
     }
 

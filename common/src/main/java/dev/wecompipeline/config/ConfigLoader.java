@@ -70,6 +70,16 @@ import org.slf4j.LoggerFactory;
  * <tr><td>echo_delay_ms</td><td>AGENT_ECHO_DELAY_MS</td><td>0</td></tr>
  * <tr><td>agent_timeout</td><td>AGENT_TIMEOUT</td><td>30m (bare number: seconds)</td></tr>
  * <tr><td>group_id</td><td>WORKER_GROUP_ID</td><td>wecom-agent-workers</td></tr>
+ * <tr><td>history_turns</td><td>AGENT_HISTORY_TURNS</td><td>10</td></tr>
+ * <tr><td>apology</td><td>AGENT_APOLOGY</td><td>Sorry, something went wrong ...</td></tr>
+ * <tr><td>command</td><td>AGENT_COMMAND</td><td>none (list, or words separated by whitespace)</td></tr>
+ * <tr><td>openai.base_url</td><td>OPENAI_BASE_URL</td><td>none (required for openai)</td></tr>
+ * <tr><td>openai.model</td><td>OPENAI_MODEL</td><td>gpt-4o-mini</td></tr>
+ * <tr><td>openai.api_key</td><td>OPENAI_API_KEY</td><td>none</td></tr>
+ * <tr><td>openai.system_prompt</td><td>OPENAI_SYSTEM_PROMPT</td><td>a short helpful-assistant prompt</td></tr>
+ * <tr><td>openai.temperature</td><td>OPENAI_TEMPERATURE</td><td>0.7</td></tr>
+ * <tr><td>openai.max_tokens</td><td>OPENAI_MAX_TOKENS</td><td>1024</td></tr>
+ * <tr><td>openai.timeout</td><td>OPENAI_TIMEOUT</td><td>5m (bare number: seconds)</td></tr>
  * <tr><td colspan="3"><b>reply</b> ({@link ReplyConfig})</td></tr>
  * <tr><td>port</td><td>REPLY_PORT</td><td>8647</td></tr>
  * <tr><td>wecom_api_base</td><td>WECOM_API_BASE</td><td>https://qyapi.weixin.qq.com</td></tr>
@@ -137,6 +147,7 @@ public final class ConfigLoader {
         IngressConfig ingress = build(in, () -> readIngress(in));
         KafkaConfig kafka = build(in, () -> readKafka(in));
         WorkerConfig worker = build(in, () -> readWorker(in));
+        OpenAiConfig openai = build(in, () -> readOpenAi(in));
         ReplyConfig reply = build(in, () -> readReply(in));
         Path dataDir = in.path(in.at(PipelineConfig.DATA_DIR_ENV, PipelineConfig.YAML_SECTION,
                 PipelineConfig.DATA_DIR_YAML), PipelineConfig.DEFAULT_DATA_DIR);
@@ -146,7 +157,7 @@ public final class ConfigLoader {
         PipelineConfig.problems(apps, appKeys, dataDir, kafkaPort).forEach(p -> problems.add(in.relabel(p)));
 
         for (String section : List.of(EXTRA, KafkaConfig.YAML_SECTION, WorkerConfig.YAML_SECTION,
-                ReplyConfig.YAML_SECTION, PipelineConfig.YAML_SECTION)) {
+                OpenAiConfig.YAML_SECTION, ReplyConfig.YAML_SECTION, PipelineConfig.YAML_SECTION)) {
             in.warnUnreadKeys(in.section(section), section);
         }
         if (!problems.isEmpty()) {
@@ -154,7 +165,7 @@ public final class ConfigLoader {
         }
         List<String> warnings = in.warnings();
         warnings.forEach(w -> LOG.warn("config: {}", w));
-        return new PipelineConfig(apps, ingress, kafka, worker, reply, dataDir, kafkaPort, warnings);
+        return new PipelineConfig(apps, ingress, kafka, worker, openai, reply, dataDir, kafkaPort, warnings);
     }
 
     /** The config file to read: {@value #CONFIG_ENV} (must exist) or {@value #DEFAULT_CONFIG_FILE} if present. */
@@ -321,7 +332,29 @@ public final class ConfigLoader {
                         WorkerConfig.DEFAULT_ECHO_DELAY, MILLIS),
                 in.duration(in.at(WorkerConfig.AGENT_TIMEOUT_ENV, s, WorkerConfig.AGENT_TIMEOUT_YAML),
                         WorkerConfig.DEFAULT_AGENT_TIMEOUT, SECONDS),
-                in.string(in.at(WorkerConfig.GROUP_ID_ENV, s, WorkerConfig.GROUP_ID_YAML), WorkerConfig.DEFAULT_GROUP_ID));
+                in.string(in.at(WorkerConfig.GROUP_ID_ENV, s, WorkerConfig.GROUP_ID_YAML), WorkerConfig.DEFAULT_GROUP_ID),
+                in.integer(in.at(WorkerConfig.HISTORY_TURNS_ENV, s, WorkerConfig.HISTORY_TURNS_YAML),
+                        WorkerConfig.DEFAULT_HISTORY_TURNS),
+                in.string(in.at(WorkerConfig.APOLOGY_ENV, s, WorkerConfig.APOLOGY_YAML), WorkerConfig.DEFAULT_APOLOGY),
+                in.words(in.at(WorkerConfig.COMMAND_ENV, s, WorkerConfig.COMMAND_YAML), WorkerConfig.DEFAULT_COMMAND));
+    }
+
+    private static OpenAiConfig readOpenAi(SettingReader in) {
+        String s = OpenAiConfig.YAML_SECTION;
+        // The section nests inside worker, so worker's own unknown-key check must not flag it.
+        in.markRead(in.section(WorkerConfig.YAML_SECTION), OpenAiConfig.SECTION_YAML);
+        return new OpenAiConfig(
+                in.string(in.at(OpenAiConfig.BASE_URL_ENV, s, OpenAiConfig.BASE_URL_YAML), OpenAiConfig.DEFAULT_BASE_URL),
+                in.string(in.at(OpenAiConfig.MODEL_ENV, s, OpenAiConfig.MODEL_YAML), OpenAiConfig.DEFAULT_MODEL),
+                in.text(in.at(OpenAiConfig.API_KEY_ENV, s, OpenAiConfig.API_KEY_YAML), OpenAiConfig.DEFAULT_API_KEY, true),
+                in.string(in.at(OpenAiConfig.SYSTEM_PROMPT_ENV, s, OpenAiConfig.SYSTEM_PROMPT_YAML),
+                        OpenAiConfig.DEFAULT_SYSTEM_PROMPT),
+                in.decimal(in.at(OpenAiConfig.TEMPERATURE_ENV, s, OpenAiConfig.TEMPERATURE_YAML),
+                        OpenAiConfig.DEFAULT_TEMPERATURE),
+                in.integer(in.at(OpenAiConfig.MAX_TOKENS_ENV, s, OpenAiConfig.MAX_TOKENS_YAML),
+                        OpenAiConfig.DEFAULT_MAX_TOKENS),
+                in.duration(in.at(OpenAiConfig.TIMEOUT_ENV, s, OpenAiConfig.TIMEOUT_YAML),
+                        OpenAiConfig.DEFAULT_TIMEOUT, SECONDS));
     }
 
     private static ReplyConfig readReply(SettingReader in) {

@@ -26,13 +26,15 @@ import java.util.stream.IntStream;
  * @param ingress   ingress-service settings
  * @param kafka     cluster and topics
  * @param worker    agent-worker settings
+ * @param openai    the {@code openai} agent's endpoint and model
  * @param reply     reply-service settings
  * @param dataDir   local state, including the embedded broker's log directory
  * @param kafkaPort port of the embedded broker; 0 picks a free port (tests only)
  * @param warnings  things that were fixed up or ignored while loading (never containing secrets)
  */
 public record PipelineConfig(List<AppConfig> apps, IngressConfig ingress, KafkaConfig kafka, WorkerConfig worker,
-                             ReplyConfig reply, Path dataDir, int kafkaPort, List<String> warnings) {
+                             OpenAiConfig openai, ReplyConfig reply, Path dataDir, int kafkaPort,
+                             List<String> warnings) {
 
     public static final String YAML_SECTION = "pipeline";
 
@@ -55,6 +57,7 @@ public record PipelineConfig(List<AppConfig> apps, IngressConfig ingress, KafkaC
         Checks.present(out, IngressConfig.YAML_SECTION, ingress);
         Checks.present(out, KafkaConfig.YAML_SECTION, kafka);
         Checks.present(out, WorkerConfig.YAML_SECTION, worker);
+        Checks.present(out, OpenAiConfig.YAML_SECTION, openai);
         Checks.present(out, ReplyConfig.YAML_SECTION, reply);
         if (apps != null) {
             out.addAll(problems(apps, IntStream.range(0, apps.size()).mapToObj(PipelineConfig::appKey).toList(),
@@ -67,8 +70,14 @@ public record PipelineConfig(List<AppConfig> apps, IngressConfig ingress, KafkaC
 
     /** Configuration without load-time warnings. */
     public PipelineConfig(List<AppConfig> apps, IngressConfig ingress, KafkaConfig kafka, WorkerConfig worker,
+                          OpenAiConfig openai, ReplyConfig reply, Path dataDir, int kafkaPort) {
+        this(apps, ingress, kafka, worker, openai, reply, dataDir, kafkaPort, List.of());
+    }
+
+    /** Configuration without load-time warnings, the {@code openai} agent at its defaults. */
+    public PipelineConfig(List<AppConfig> apps, IngressConfig ingress, KafkaConfig kafka, WorkerConfig worker,
                           ReplyConfig reply, Path dataDir, int kafkaPort) {
-        this(apps, ingress, kafka, worker, reply, dataDir, kafkaPort, List.of());
+        this(apps, ingress, kafka, worker, OpenAiConfig.defaults(), reply, dataDir, kafkaPort, List.of());
     }
 
     /**
@@ -107,6 +116,9 @@ public record PipelineConfig(List<AppConfig> apps, IngressConfig ingress, KafkaC
         }
         out.append('\n');
         out.append("  ").append(worker.describe()).append('\n');
+        if (worker.agent() == WorkerConfig.Agent.OPENAI) {
+            out.append("  ").append(openai.describe()).append('\n');
+        }
         out.append("  ").append(reply.describe()).append('\n');
         out.append("  data dir: ").append(dataDir).append('\n');
         warnings.forEach(w -> out.append("  warning: ").append(w).append('\n'));

@@ -1,8 +1,6 @@
 package dev.wecompipeline.config;
 
 import dev.wecompipeline.config.ConfigException.Problem;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -79,7 +77,7 @@ public record ReplyConfig(int port, String wecomApiBase, int perUserPerMinute, i
         }
         List<Problem> out = new ArrayList<>();
         Checks.port(out, key(PORT_YAML), port);
-        if (Checks.notBlank(out, key(WECOM_API_BASE_YAML), wecomApiBase) && !isHttpUrl(wecomApiBase)) {
+        if (Checks.notBlank(out, key(WECOM_API_BASE_YAML), wecomApiBase) && !Checks.isHttpUrl(wecomApiBase)) {
             out.add(new Problem(key(WECOM_API_BASE_YAML),
                     "must be an http(s) URL like " + DEFAULT_WECOM_API_BASE + ", got '" + wecomApiBase + "'"));
         }
@@ -109,15 +107,6 @@ public record ReplyConfig(int port, String wecomApiBase, int perUserPerMinute, i
         return "reply: port " + port + ", api " + wecomApiBase + ", format " + format.id()
                 + ", limits " + perUserPerMinute + "/min " + perUserPerHour + "/h per user"
                 + ", chunks of " + maxChunkBytes + " B, duplicate check " + Durations.format(duplicateCheckInterval);
-    }
-
-    private static boolean isHttpUrl(String value) {
-        try {
-            URI uri = new URI(value);
-            return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null;
-        } catch (URISyntaxException e) {
-            return false;
-        }
     }
 
     private static String key(String yamlKey) {

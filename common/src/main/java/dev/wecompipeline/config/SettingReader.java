@@ -120,6 +120,18 @@ final class SettingReader {
         return (short) value;
     }
 
+    double decimal(Source source, double fallback) {
+        return parsed(source, fallback, text -> {
+            try {
+                double value = Double.parseDouble(text);
+                // "NaN" and "Infinity" parse, but nobody means them.
+                return Double.isFinite(value) ? value : null;
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }, "must be a number like 0.7");
+    }
+
     boolean bool(Source source, boolean fallback) {
         return parsed(source, fallback, text -> switch (text.toLowerCase(Locale.ROOT)) {
             case "true", "1", "yes" -> Boolean.TRUE;
@@ -170,6 +182,26 @@ final class SettingReader {
             Arrays.stream(text.split(",")).forEach(part -> addTrimmed(values, part));
             return values;
         }).orElse(fallback);
+    }
+
+    /**
+     * A program and its arguments: a YAML list taken as written (so an argument may contain spaces),
+     * or a string split on whitespace.
+     */
+    List<String> words(Source source, List<String> fallback) {
+        if (node(source).isArray() && !hasEnv(source.envName())) {
+            List<String> values = new ArrayList<>();
+            for (JsonNode item : node(source)) {
+                if (item.isValueNode() && !item.isNull()) {
+                    values.add(item.asText());
+                } else {
+                    problems.add(new Problem(source.yamlLabel(), "entries must be plain values"));
+                }
+            }
+            return values;
+        }
+        return raw(source).map(String::strip).filter(text -> !text.isEmpty())
+                .map(text -> List.of(text.split("\\s+"))).orElse(fallback);
     }
 
     /** {@code problem} named after the variable that set the value, if one did. */

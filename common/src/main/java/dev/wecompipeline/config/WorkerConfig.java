@@ -17,9 +17,12 @@ import java.util.Locale;
  * @param echoDelay    how long the echo agent waits before echoing
  * @param agentTimeout an agent run taking longer is abandoned and the user told so
  * @param groupId      Kafka consumer group of the workers
+ * @param historyTurns earlier turns kept per user for agents that use history; 0 keeps none
+ * @param apology      sent to the user instead of an answer when the agent fails or times out
+ * @param command      the {@code command} agent's program and arguments; empty when not configured
  */
 public record WorkerConfig(int port, int concurrency, Agent agent, Duration echoDelay, Duration agentTimeout,
-                           String groupId) {
+                           String groupId, int historyTurns, String apology, List<String> command) {
 
     /** The agents a worker can run. */
     public enum Agent {
@@ -64,7 +67,23 @@ public record WorkerConfig(int port, int concurrency, Agent agent, Duration echo
     public static final String GROUP_ID_YAML = "group_id";
     public static final String DEFAULT_GROUP_ID = "wecom-agent-workers";
 
+    public static final String HISTORY_TURNS_ENV = "AGENT_HISTORY_TURNS";
+    public static final String HISTORY_TURNS_YAML = "history_turns";
+    /** Enough for follow-up questions; each turn is sent with every request, so more costs tokens. */
+    public static final int DEFAULT_HISTORY_TURNS = 10;
+
+    public static final String APOLOGY_ENV = "AGENT_APOLOGY";
+    public static final String APOLOGY_YAML = "apology";
+    public static final String DEFAULT_APOLOGY =
+            "Sorry, something went wrong while answering your message. Please try again.";
+
+    /** A variable holds the words separated by whitespace; YAML takes a list (for arguments with spaces) or a string. */
+    public static final String COMMAND_ENV = "AGENT_COMMAND";
+    public static final String COMMAND_YAML = "command";
+    public static final List<String> DEFAULT_COMMAND = List.of();
+
     public WorkerConfig {
+        command = command == null ? List.of() : List.copyOf(command);
         List<Problem> out = new ArrayList<>();
         Checks.port(out, key(PORT_YAML), port);
         Checks.atLeast(out, key(CONCURRENCY_YAML), concurrency, 1);
@@ -72,23 +91,36 @@ public record WorkerConfig(int port, int concurrency, Agent agent, Duration echo
         Checks.notNegative(out, key(ECHO_DELAY_YAML), echoDelay);
         Checks.positive(out, key(AGENT_TIMEOUT_YAML), agentTimeout);
         Checks.notBlank(out, key(GROUP_ID_YAML), groupId);
+        Checks.atLeast(out, key(HISTORY_TURNS_YAML), historyTurns, 0);
+        Checks.notBlank(out, key(APOLOGY_YAML), apology);
         if (!out.isEmpty()) {
             throw new ConfigException(out);
         }
     }
 
+    /** Settings from before history, apology and command existed; those take their defaults. */
+    public WorkerConfig(int port, int concurrency, Agent agent, Duration echoDelay, Duration agentTimeout,
+                        String groupId) {
+        this(port, concurrency, agent, echoDelay, agentTimeout, groupId, DEFAULT_HISTORY_TURNS, DEFAULT_APOLOGY,
+                DEFAULT_COMMAND);
+    }
+
     /** The defaults of operator-interface.md. */
     public static WorkerConfig defaults() {
         return new WorkerConfig(DEFAULT_PORT, DEFAULT_CONCURRENCY, DEFAULT_AGENT, DEFAULT_ECHO_DELAY,
-                DEFAULT_AGENT_TIMEOUT, DEFAULT_GROUP_ID);
+                DEFAULT_AGENT_TIMEOUT, DEFAULT_GROUP_ID, DEFAULT_HISTORY_TURNS, DEFAULT_APOLOGY, DEFAULT_COMMAND);
     }
 
     /** One line for the startup log. */
     public String describe() {
         return "worker: port " + port + ", agent " + agent.id()
-                + (agent == Agent.ECHO ? " (delay " + Durations.format(echoDelay) + ")" : "")
+                + switch (agent) {
+                    case ECHO -> " (delay " + Durations.format(echoDelay) + ")";
+                    case COMMAND -> " (" + String.join(" ", command) + ")";
+                    case OPENAI -> "";
+                }
                 + ", timeout " + Durations.format(agentTimeout) + ", concurrency " + concurrency
-                + ", group " + groupId;
+                + ", group " + groupId + ", history " + historyTurns + " turns";
     }
 
     private static String key(String yamlKey) {

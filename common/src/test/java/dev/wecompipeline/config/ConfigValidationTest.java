@@ -111,6 +111,14 @@ class ConfigValidationTest {
             WECOM_CALLBACK_ACK_TIMEOUT_MS  | 5000  | WECOM_CALLBACK_ACK_TIMEOUT_MS: must be less than 5s (WeCom stops waiting after 5s and retries), got 5s
             KAFKA_TOPIC_PARTITIONS         | 0     | KAFKA_TOPIC_PARTITIONS: must be at least 1, got 0
             REPLY_FORMAT                   | html  | REPLY_FORMAT: must be one of text, markdown, got 'html'
+            AGENT_HISTORY_TURNS            | -1    | AGENT_HISTORY_TURNS: must be at least 0, got -1
+            OPENAI_BASE_URL                | localhost:11434 | OPENAI_BASE_URL: must be an http(s) URL like https://api.openai.com or http://localhost:11434/v1, got 'localhost:11434'
+            OPENAI_TEMPERATURE             | warm  | OPENAI_TEMPERATURE: must be a number like 0.7, got 'warm'
+            OPENAI_TEMPERATURE             | NaN   | OPENAI_TEMPERATURE: must be a number like 0.7, got 'NaN'
+            OPENAI_TEMPERATURE             | 2.5   | OPENAI_TEMPERATURE: must be between 0 and 2.0, got 2.5
+            OPENAI_TEMPERATURE             | -0.1  | OPENAI_TEMPERATURE: must be between 0 and 2.0, got -0.1
+            OPENAI_MAX_TOKENS              | 0     | OPENAI_MAX_TOKENS: must be at least 1, got 0
+            OPENAI_TIMEOUT                 | 0     | OPENAI_TIMEOUT: must be greater than 0
             """)
     void a_bad_value_gives_one_line_naming_the_variable(String variable, String value, String expected) {
         List<String> problems = problemsOf(envWith(variable, value));
@@ -199,6 +207,42 @@ class ConfigValidationTest {
 
         assertEquals(1, problems.size());
         assertTrue(problems.get(0).contains("duplicate key 'partitions' at line 3"), problems.get(0));
+    }
+
+    @Test
+    void a_bad_value_in_the_openai_section_names_its_nested_yaml_key() {
+        String yaml = """
+                worker:
+                  openai:
+                    base_url: ftp://models.internal
+                    temperature: 3
+                    max_tokens: -5
+                """;
+
+        assertEquals(List.of(
+                "worker.openai.base_url: must be an http(s) URL like https://api.openai.com or "
+                        + "http://localhost:11434/v1, got 'ftp://models.internal'",
+                "worker.openai.temperature: must be between 0 and 2.0, got 3.0",
+                "worker.openai.max_tokens: must be at least 1, got -5"), problemsOf(Map.of(), yaml));
+    }
+
+    @Test
+    void an_openai_section_that_is_not_a_mapping_is_reported() {
+        assertEquals(List.of("worker.openai: must be a mapping of keys to values"),
+                problemsOf(Map.of(), "worker:\n  openai: http://localhost:11434\n"));
+    }
+
+    @Test
+    void a_bad_api_key_problem_never_quotes_the_key() {
+        // Only the base URL is quoted back; a key pasted into the wrong variable must not be.
+        String key = "sk-proj-0123456789abcdefghijklmnopqrstuvwxyz";
+        Map<String, String> env = envWith("OPENAI_API_KEY", key);
+        env.put("OPENAI_MAX_TOKENS", "0");
+
+        List<String> problems = problemsOf(env);
+
+        assertEquals(List.of("OPENAI_MAX_TOKENS: must be at least 1, got 0"), problems);
+        assertFalse(String.join("\n", problems).contains(key));
     }
 
     @Test

@@ -67,6 +67,28 @@ class DefaultsTest {
     }
 
     @Test
+    void agent_defaults_keep_ten_turns_apologise_plainly_and_run_no_command() {
+        WorkerConfig worker = config.worker();
+        assertEquals(10, worker.historyTurns());
+        assertEquals("Sorry, something went wrong while answering your message. Please try again.", worker.apology());
+        assertEquals(List.of(), worker.command());
+    }
+
+    @Test
+    void openai_defaults_have_no_base_url_and_a_small_model() {
+        OpenAiConfig openai = config.openai();
+        assertNull(openai.baseUrl(), "there is no sensible default server");
+        assertEquals("gpt-4o-mini", openai.model());
+        assertNull(openai.apiKey());
+        assertFalse(openai.hasApiKey());
+        assertFalse(openai.systemPrompt().isBlank());
+        assertEquals(0.7, openai.temperature());
+        assertEquals(1024, openai.maxTokens());
+        assertEquals(Duration.ofMinutes(5), openai.timeout());
+        assertEquals(OpenAiConfig.defaults(), openai);
+    }
+
+    @Test
     void pipeline_defaults_match_the_operator_interface() {
         assertEquals(Path.of("./data"), config.dataDir());
         assertEquals(Path.of("./data/kafka"), config.kafkaDataDir());

@@ -1,0 +1,55 @@
+package dev.wecompipeline.worker.agent;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Replies with what the user sent: text unchanged, anything else as a one-line description
+ * ({@link MessageDescriber}). For trying the pipeline end to end without a model, and with a
+ * delay for watching ordering and timeouts.
+ *
+ * <pre>{@code
+ * Agent agent = new EchoAgent(Duration.ofSeconds(2));
+ * agent.reply(new AgentRequest(message, List.of()));   // "hello" after 2 s
+ * }</pre>
+ */
+public final class EchoAgent implements Agent {
+
+    private final Duration delay;
+
+    /** @param delay how long each reply waits first; zero for none */
+    public EchoAgent(Duration delay) {
+        Objects.requireNonNull(delay, "delay");
+        if (delay.isNegative()) {
+            throw new IllegalArgumentException("delay must not be negative, got " + delay);
+        }
+        this.delay = delay;
+    }
+
+    /**
+     * @throws InterruptedException if interrupted during the delay (the worker gave up on it)
+     */
+    @Override
+    public String reply(AgentRequest request) throws InterruptedException {
+        if (!delay.isZero()) {
+            // The delay is the product: it stands in for a slow model. Sleeping is interruptible,
+            // so the worker's timeout ends it; the loop covers a sleep that wakes a little early.
+            long deadline = System.nanoTime() + delay.toNanos();
+            for (long left = delay.toNanos(); left > 0; left = deadline - System.nanoTime()) {
+                TimeUnit.NANOSECONDS.sleep(left);
+            }
+        }
+        return MessageDescriber.describe(request.message());
+    }
+
+    @Override
+    public String name() {
+        return "echo";
+    }
+
+    /** The configured delay. */
+    public Duration delay() {
+        return delay;
+    }
+}

@@ -1,0 +1,43 @@
+package dev.wecompipeline.config;
+
+import dev.wecompipeline.config.ConfigException.Problem;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What the {@code command} agent runs: a program and its arguments, started once per message,
+ * and how long one run may take before it is killed.
+ *
+ * <p>Not read separately: the program is {@link WorkerConfig#command()} ({@value WorkerConfig#COMMAND_ENV})
+ * and the limit is the worker's {@link WorkerConfig#agentTimeout()}, see {@link #of(WorkerConfig)}.
+ *
+ * @param command program and arguments, e.g. {@code [python3, my_agent.py]}; not run through a shell
+ * @param timeout a run taking longer is killed with its child processes
+ */
+public record CommandAgentConfig(List<String> command, Duration timeout) {
+
+    public CommandAgentConfig {
+        command = command == null ? null : List.copyOf(command);
+        List<Problem> out = new ArrayList<>();
+        String commandKey = WorkerConfig.COMMAND_ENV + " (or " + WorkerConfig.YAML_SECTION + "."
+                + WorkerConfig.COMMAND_YAML + ")";
+        if (command == null || command.isEmpty() || command.get(0).isBlank()) {
+            out.add(new Problem(commandKey, "is required when " + WorkerConfig.AGENT_ENV + " is "
+                    + WorkerConfig.Agent.COMMAND.id()));
+        }
+        Checks.positive(out, WorkerConfig.YAML_SECTION + "." + WorkerConfig.AGENT_TIMEOUT_YAML, timeout);
+        if (!out.isEmpty()) {
+            throw new ConfigException(out);
+        }
+    }
+
+    /**
+     * The command agent's settings within {@code worker}.
+     *
+     * @throws ConfigException if no command is configured
+     */
+    public static CommandAgentConfig of(WorkerConfig worker) {
+        return new CommandAgentConfig(worker.command(), worker.agentTimeout());
+    }
+}
