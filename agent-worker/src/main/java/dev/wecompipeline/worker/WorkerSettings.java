@@ -3,6 +3,9 @@ package dev.wecompipeline.worker;
 import java.time.Duration;
 import java.util.Objects;
 
+import dev.wecompipeline.config.PipelineConfig;
+import dev.wecompipeline.config.WorkerConfig;
+
 /**
  * Tuning of the worker's poll loop, built once. Defaults suit production; tests shorten the grace
  * period and the commit interval.
@@ -27,9 +30,6 @@ public record WorkerSettings(int concurrency, Duration agentTimeout, String apol
     public static final Duration DEFAULT_REVOKE_GRACE = Duration.ofSeconds(30);
     /** Twice WeCom's retry horizon and the ingress cache's TTL: duplicates are caught well after both. */
     public static final Duration DEFAULT_DEDUPE_WINDOW = Duration.ofSeconds(600);
-    public static final String DEFAULT_APOLOGY =
-            "Sorry, something went wrong while answering your message. Please try again.";
-    public static final int DEFAULT_HISTORY_TURNS = 10;
 
     public WorkerSettings {
         if (concurrency < 1) {
@@ -48,7 +48,16 @@ public record WorkerSettings(int concurrency, Duration agentTimeout, String apol
 
     /** Settings with production defaults for everything but the given values. */
     public static WorkerSettings of(int concurrency, Duration agentTimeout, String replyFormat, String instanceId) {
-        return new WorkerSettings(concurrency, agentTimeout, DEFAULT_APOLOGY, replyFormat, DEFAULT_HISTORY_TURNS,
+        return new WorkerSettings(concurrency, agentTimeout, WorkerConfig.DEFAULT_APOLOGY, replyFormat,
+                WorkerConfig.DEFAULT_HISTORY_TURNS, DEFAULT_COMMIT_INTERVAL, DEFAULT_REVOKE_GRACE,
+                DEFAULT_DEDUPE_WINDOW, 0, instanceId);
+    }
+
+    /** Settings from the operator's configuration (WORKER_*, AGENT_*, REPLY_FORMAT). */
+    public static WorkerSettings from(PipelineConfig config, String instanceId) {
+        WorkerConfig w = config.worker();
+        return new WorkerSettings(w.concurrency(), w.agentTimeout(), w.apology(),
+                config.reply().format().name().toLowerCase(java.util.Locale.ROOT), w.historyTurns(),
                 DEFAULT_COMMIT_INTERVAL, DEFAULT_REVOKE_GRACE, DEFAULT_DEDUPE_WINDOW, 0, instanceId);
     }
 

@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 KafkaCommand.class,
                 IngressCommand.class,
+                WorkerCommand.class,
                 CommandLine.HelpCommand.class})
 public final class WecomPipelineCommand implements Runnable {
 
