@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
                 KafkaCommand.class,
                 IngressCommand.class,
                 WorkerCommand.class,
+                BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class WecomPipelineCommand implements Runnable {
 

@@ -1,0 +1,26 @@
+package dev.wecompipeline.launcher;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/** File helpers the commands share. */
+final class Files2 {
+
+    private Files2() {
+    }
+
+    /** Deletes a directory tree, ignoring what cannot be deleted (a temporary directory's leftovers). */
+    static void deleteQuietly(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // Temporary data: the OS cleans up what is left.
+        }
+    }
+}
