@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
                 IngressCommand.class,
                 WorkerCommand.class,
                 BenchCommand.class,
+                SimulateCommand.class,
                 CommandLine.HelpCommand.class})
 public final class WecomPipelineCommand implements Runnable {
 
