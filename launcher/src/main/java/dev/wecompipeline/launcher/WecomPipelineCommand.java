@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 "WeCom -> ingress -> wecom.inbound -> agent-worker -> wecom.replies -> reply-service -> WeCom"},
         subcommands = {
                 KafkaCommand.class,
+                TopicsCommand.class,
                 IngressCommand.class,
                 WorkerCommand.class,
                 BenchCommand.class,
