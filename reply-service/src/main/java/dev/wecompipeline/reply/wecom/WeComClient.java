@@ -49,7 +49,8 @@ public final class WeComClient implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.http = HttpClient.newBuilder().connectTimeout(requestTimeout).executor(calls).build();
+        // Not our pool: HttpClient's own machinery must never wait for a thread that waits for it.
+        this.http = HttpClient.newBuilder().connectTimeout(requestTimeout).build();
     }
 
     /** {@code GET /cgi-bin/gettoken}; the secret goes only into the request, never into an exception. */
