@@ -200,6 +200,7 @@ final class Delivery {
                 LOG.warn("reply: WeCom accepted a message of app {} but does not know user(s) {}", app.name(),
                         answer.invaliduser());
             }
+            LOG.debug("reply: chunk {} to {} of app {} accepted (attempt {})", chunkIndex, touser, app.name(), attempts);
             listener.chunkAccepted(this, chunkIndex, answer.msgid());
             position++;
             attempts = 0;
