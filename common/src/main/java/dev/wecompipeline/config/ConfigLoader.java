@@ -87,6 +87,16 @@ import org.slf4j.LoggerFactory;
  * <tr><td>format</td><td>REPLY_FORMAT</td><td>text (or markdown)</td></tr>
  * <tr><td>max_chunk_bytes</td><td>REPLY_MAX_CHUNK_BYTES</td><td>2048</td></tr>
  * <tr><td>duplicate_check_interval_seconds</td><td>REPLY_DUPLICATE_CHECK_INTERVAL_SECONDS</td><td>1800</td></tr>
+ * <tr><td>group_id</td><td>REPLY_GROUP_ID</td><td>wecom-reply-service</td></tr>
+ * <tr><td>concurrency</td><td>REPLY_CONCURRENCY</td><td>32 (WeCom calls in flight)</td></tr>
+ * <tr><td>max_attempts, max_retry_duration</td><td>REPLY_MAX_ATTEMPTS, REPLY_MAX_RETRY_DURATION</td><td>8, 5m</td></tr>
+ * <tr><td>retry_initial_backoff, retry_max_backoff</td><td>REPLY_RETRY_INITIAL_BACKOFF, REPLY_RETRY_MAX_BACKOFF</td>
+ *     <td>500ms, 30s</td></tr>
+ * <tr><td>freq_limit_backoff</td><td>REPLY_FREQ_LIMIT_BACKOFF</td><td>60s (after 45009, per app)</td></tr>
+ * <tr><td>app_sends_per_second</td><td>REPLY_APP_SENDS_PER_SECOND</td><td>0 (off)</td></tr>
+ * <tr><td>minute_window, hour_window</td><td>REPLY_MINUTE_WINDOW, REPLY_HOUR_WINDOW</td><td>60s, 1h</td></tr>
+ * <tr><td>token_refresh_margin</td><td>REPLY_TOKEN_REFRESH_MARGIN</td><td>300s</td></tr>
+ * <tr><td>request_timeout</td><td>REPLY_REQUEST_TIMEOUT</td><td>10s</td></tr>
  * <tr><td colspan="3"><b>pipeline</b> ({@link PipelineConfig})</td></tr>
  * <tr><td>data_dir</td><td>WECOM_PIPELINE_DATA_DIR</td><td>./data</td></tr>
  * <tr><td>kafka_port</td><td>WECOM_PIPELINE_KAFKA_PORT</td><td>9092</td></tr>
@@ -372,6 +382,29 @@ public final class ConfigLoader {
                 in.integer(in.at(ReplyConfig.MAX_CHUNK_BYTES_ENV, s, ReplyConfig.MAX_CHUNK_BYTES_YAML),
                         ReplyConfig.DEFAULT_MAX_CHUNK_BYTES),
                 in.duration(in.at(ReplyConfig.DUPLICATE_CHECK_INTERVAL_ENV, s, ReplyConfig.DUPLICATE_CHECK_INTERVAL_YAML),
-                        ReplyConfig.DEFAULT_DUPLICATE_CHECK_INTERVAL, SECONDS));
+                        ReplyConfig.DEFAULT_DUPLICATE_CHECK_INTERVAL, SECONDS),
+                in.string(in.at(ReplyConfig.GROUP_ID_ENV, s, ReplyConfig.GROUP_ID_YAML), ReplyConfig.DEFAULT_GROUP_ID),
+                in.integer(in.at(ReplyConfig.CONCURRENCY_ENV, s, ReplyConfig.CONCURRENCY_YAML),
+                        ReplyConfig.DEFAULT_CONCURRENCY),
+                in.integer(in.at(ReplyConfig.MAX_ATTEMPTS_ENV, s, ReplyConfig.MAX_ATTEMPTS_YAML),
+                        ReplyConfig.DEFAULT_MAX_ATTEMPTS),
+                in.duration(in.at(ReplyConfig.MAX_RETRY_DURATION_ENV, s, ReplyConfig.MAX_RETRY_DURATION_YAML),
+                        ReplyConfig.DEFAULT_MAX_RETRY_DURATION, SECONDS),
+                in.duration(in.at(ReplyConfig.RETRY_INITIAL_BACKOFF_ENV, s, ReplyConfig.RETRY_INITIAL_BACKOFF_YAML),
+                        ReplyConfig.DEFAULT_RETRY_INITIAL_BACKOFF, MILLIS),
+                in.duration(in.at(ReplyConfig.RETRY_MAX_BACKOFF_ENV, s, ReplyConfig.RETRY_MAX_BACKOFF_YAML),
+                        ReplyConfig.DEFAULT_RETRY_MAX_BACKOFF, SECONDS),
+                in.duration(in.at(ReplyConfig.FREQ_LIMIT_BACKOFF_ENV, s, ReplyConfig.FREQ_LIMIT_BACKOFF_YAML),
+                        ReplyConfig.DEFAULT_FREQ_LIMIT_BACKOFF, SECONDS),
+                in.integer(in.at(ReplyConfig.APP_SENDS_PER_SECOND_ENV, s, ReplyConfig.APP_SENDS_PER_SECOND_YAML),
+                        ReplyConfig.DEFAULT_APP_SENDS_PER_SECOND),
+                in.duration(in.at(ReplyConfig.MINUTE_WINDOW_ENV, s, ReplyConfig.MINUTE_WINDOW_YAML),
+                        ReplyConfig.DEFAULT_MINUTE_WINDOW, SECONDS),
+                in.duration(in.at(ReplyConfig.HOUR_WINDOW_ENV, s, ReplyConfig.HOUR_WINDOW_YAML),
+                        ReplyConfig.DEFAULT_HOUR_WINDOW, SECONDS),
+                in.duration(in.at(ReplyConfig.TOKEN_REFRESH_MARGIN_ENV, s, ReplyConfig.TOKEN_REFRESH_MARGIN_YAML),
+                        ReplyConfig.DEFAULT_TOKEN_REFRESH_MARGIN, SECONDS),
+                in.duration(in.at(ReplyConfig.REQUEST_TIMEOUT_ENV, s, ReplyConfig.REQUEST_TIMEOUT_YAML),
+                        ReplyConfig.DEFAULT_REQUEST_TIMEOUT, SECONDS));
     }
 }

@@ -19,9 +19,25 @@ import java.util.Locale;
  * @param format                 message type used for answers
  * @param maxChunkBytes          longer answers are split into several messages of at most this many UTF-8 bytes
  * @param duplicateCheckInterval WeCom drops a message identical to one sent within this interval
+ * @param groupId                consumer group of the reply-service processes
+ * @param concurrency            WeCom API calls in flight per process (waiting replies hold no call and no thread)
+ * @param maxAttempts            attempts per chunk (first try included) before it goes to the dead-letter topic
+ * @param maxRetryDuration       retries of one chunk stop this long after its first failure
+ * @param retryInitialBackoff    first wait before a retry; doubles per attempt, with jitter
+ * @param retryMaxBackoff        longest wait between two retries
+ * @param freqLimitBackoff       how long an app pauses all sends after WeCom answered 45009
+ * @param appSendsPerSecond      cap on one app's sends per second, all users together; 0 turns it off
+ * @param minuteWindow           length of the window {@code perUserPerMinute} counts in (shorter in tests)
+ * @param hourWindow             length of the window {@code perUserPerHour} counts in (shorter in tests)
+ * @param tokenRefreshMargin     an access token is renewed this long before WeCom says it expires
+ * @param requestTimeout         one WeCom API call's timeout; a timed-out send is retried like an I/O error
  */
 public record ReplyConfig(int port, String wecomApiBase, int perUserPerMinute, int perUserPerHour, Format format,
-                          int maxChunkBytes, Duration duplicateCheckInterval) {
+                          int maxChunkBytes, Duration duplicateCheckInterval, String groupId, int concurrency,
+                          int maxAttempts, Duration maxRetryDuration, Duration retryInitialBackoff,
+                          Duration retryMaxBackoff, Duration freqLimitBackoff, int appSendsPerSecond,
+                          Duration minuteWindow, Duration hourWindow, Duration tokenRefreshMargin,
+                          Duration requestTimeout) {
 
     /** The message types answers can be sent as. */
     public enum Format {
@@ -62,6 +78,8 @@ public record ReplyConfig(int port, String wecomApiBase, int perUserPerMinute, i
     /** WeCom truncates text and markdown content beyond 2048 bytes. */
     public static final int DEFAULT_MAX_CHUNK_BYTES = 2048;
     public static final int MAX_CHUNK_BYTES_LIMIT = 2048;
+    /** The longest UTF-8 code point: a smaller chunk could not hold every character. */
+    public static final int MIN_CHUNK_BYTES = 4;
 
     public static final String DUPLICATE_CHECK_INTERVAL_ENV = "REPLY_DUPLICATE_CHECK_INTERVAL_SECONDS";
     public static final String DUPLICATE_CHECK_INTERVAL_YAML = "duplicate_check_interval_seconds";
@@ -69,6 +87,70 @@ public record ReplyConfig(int port, String wecomApiBase, int perUserPerMinute, i
     public static final Duration DEFAULT_DUPLICATE_CHECK_INTERVAL = Duration.ofSeconds(1800);
     /** WeCom rejects {@code duplicate_check_interval} above 4 hours. */
     public static final Duration MAX_DUPLICATE_CHECK_INTERVAL = Duration.ofHours(4);
+
+    public static final String GROUP_ID_ENV = "REPLY_GROUP_ID";
+    public static final String GROUP_ID_YAML = "group_id";
+    public static final String DEFAULT_GROUP_ID = "wecom-reply-service";
+
+    public static final String CONCURRENCY_ENV = "REPLY_CONCURRENCY";
+    public static final String CONCURRENCY_YAML = "concurrency";
+    /** Enough to keep a WeCom round trip of ~50 ms busy at several hundred sends a second; below 45033's limit. */
+    public static final int DEFAULT_CONCURRENCY = 32;
+
+    public static final String MAX_ATTEMPTS_ENV = "REPLY_MAX_ATTEMPTS";
+    public static final String MAX_ATTEMPTS_YAML = "max_attempts";
+    /** With 0.5 s doubling to 30 s, eight attempts span about a minute and a half of a WeCom hiccup. */
+    public static final int DEFAULT_MAX_ATTEMPTS = 8;
+
+    public static final String MAX_RETRY_DURATION_ENV = "REPLY_MAX_RETRY_DURATION";
+    public static final String MAX_RETRY_DURATION_YAML = "max_retry_duration";
+    /** Long enough for a 45009 block (60 s) and a short outage; beyond it the reply waits in the dead-letter topic. */
+    public static final Duration DEFAULT_MAX_RETRY_DURATION = Duration.ofMinutes(5);
+
+    public static final String RETRY_INITIAL_BACKOFF_ENV = "REPLY_RETRY_INITIAL_BACKOFF";
+    public static final String RETRY_INITIAL_BACKOFF_YAML = "retry_initial_backoff";
+    public static final Duration DEFAULT_RETRY_INITIAL_BACKOFF = Duration.ofMillis(500);
+
+    public static final String RETRY_MAX_BACKOFF_ENV = "REPLY_RETRY_MAX_BACKOFF";
+    public static final String RETRY_MAX_BACKOFF_YAML = "retry_max_backoff";
+    public static final Duration DEFAULT_RETRY_MAX_BACKOFF = Duration.ofSeconds(30);
+
+    public static final String FREQ_LIMIT_BACKOFF_ENV = "REPLY_FREQ_LIMIT_BACKOFF";
+    public static final String FREQ_LIMIT_BACKOFF_YAML = "freq_limit_backoff";
+    /** WeCom blocks an API for 60 s after a per-minute limit was exceeded: calling sooner only extends it. */
+    public static final Duration DEFAULT_FREQ_LIMIT_BACKOFF = Duration.ofSeconds(60);
+
+    public static final String APP_SENDS_PER_SECOND_ENV = "REPLY_APP_SENDS_PER_SECOND";
+    public static final String APP_SENDS_PER_SECOND_YAML = "app_sends_per_second";
+    /** Off: WeCom publishes no per-app send rate, only per member. */
+    public static final int DEFAULT_APP_SENDS_PER_SECOND = 0;
+
+    public static final String MINUTE_WINDOW_ENV = "REPLY_MINUTE_WINDOW";
+    public static final String MINUTE_WINDOW_YAML = "minute_window";
+    public static final Duration DEFAULT_MINUTE_WINDOW = Duration.ofMinutes(1);
+
+    public static final String HOUR_WINDOW_ENV = "REPLY_HOUR_WINDOW";
+    public static final String HOUR_WINDOW_YAML = "hour_window";
+    public static final Duration DEFAULT_HOUR_WINDOW = Duration.ofHours(1);
+
+    public static final String TOKEN_REFRESH_MARGIN_ENV = "REPLY_TOKEN_REFRESH_MARGIN";
+    public static final String TOKEN_REFRESH_MARGIN_YAML = "token_refresh_margin";
+    /** Renew five minutes early, so no send races a token's last second. */
+    public static final Duration DEFAULT_TOKEN_REFRESH_MARGIN = Duration.ofSeconds(300);
+
+    public static final String REQUEST_TIMEOUT_ENV = "REPLY_REQUEST_TIMEOUT";
+    public static final String REQUEST_TIMEOUT_YAML = "request_timeout";
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+
+    /** The settings of the first version; everything added since takes its default. */
+    public ReplyConfig(int port, String wecomApiBase, int perUserPerMinute, int perUserPerHour, Format format,
+                       int maxChunkBytes, Duration duplicateCheckInterval) {
+        this(port, wecomApiBase, perUserPerMinute, perUserPerHour, format, maxChunkBytes, duplicateCheckInterval,
+                DEFAULT_GROUP_ID, DEFAULT_CONCURRENCY, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_RETRY_DURATION,
+                DEFAULT_RETRY_INITIAL_BACKOFF, DEFAULT_RETRY_MAX_BACKOFF, DEFAULT_FREQ_LIMIT_BACKOFF,
+                DEFAULT_APP_SENDS_PER_SECOND, DEFAULT_MINUTE_WINDOW, DEFAULT_HOUR_WINDOW, DEFAULT_TOKEN_REFRESH_MARGIN,
+                DEFAULT_REQUEST_TIMEOUT);
+    }
 
     public ReplyConfig {
         if (wecomApiBase != null) {
@@ -84,13 +166,29 @@ public record ReplyConfig(int port, String wecomApiBase, int perUserPerMinute, i
         Checks.atLeast(out, key(PER_USER_PER_MINUTE_YAML), perUserPerMinute, 1);
         Checks.atLeast(out, key(PER_USER_PER_HOUR_YAML), perUserPerHour, 1);
         Checks.present(out, key(FORMAT_YAML), format);
-        Checks.range(out, key(MAX_CHUNK_BYTES_YAML), maxChunkBytes, 1, MAX_CHUNK_BYTES_LIMIT);
+        Checks.range(out, key(MAX_CHUNK_BYTES_YAML), maxChunkBytes, MIN_CHUNK_BYTES, MAX_CHUNK_BYTES_LIMIT);
         Checks.notNegative(out, key(DUPLICATE_CHECK_INTERVAL_YAML), duplicateCheckInterval);
         if (duplicateCheckInterval != null && duplicateCheckInterval.compareTo(MAX_DUPLICATE_CHECK_INTERVAL) > 0) {
             out.add(new Problem(key(DUPLICATE_CHECK_INTERVAL_YAML), "must be at most "
                     + Durations.format(MAX_DUPLICATE_CHECK_INTERVAL) + " (WeCom's limit), got "
                     + Durations.format(duplicateCheckInterval)));
         }
+        Checks.notBlank(out, key(GROUP_ID_YAML), groupId);
+        Checks.atLeast(out, key(CONCURRENCY_YAML), concurrency, 1);
+        Checks.atLeast(out, key(MAX_ATTEMPTS_YAML), maxAttempts, 1);
+        Checks.positive(out, key(MAX_RETRY_DURATION_YAML), maxRetryDuration);
+        Checks.positive(out, key(RETRY_INITIAL_BACKOFF_YAML), retryInitialBackoff);
+        Checks.positive(out, key(RETRY_MAX_BACKOFF_YAML), retryMaxBackoff);
+        if (retryInitialBackoff != null && retryMaxBackoff != null && retryMaxBackoff.compareTo(retryInitialBackoff) < 0) {
+            out.add(new Problem(key(RETRY_MAX_BACKOFF_YAML), "must be at least " + key(RETRY_INITIAL_BACKOFF_YAML)
+                    + " (" + Durations.format(retryInitialBackoff) + "), got " + Durations.format(retryMaxBackoff)));
+        }
+        Checks.positive(out, key(FREQ_LIMIT_BACKOFF_YAML), freqLimitBackoff);
+        Checks.atLeast(out, key(APP_SENDS_PER_SECOND_YAML), appSendsPerSecond, 0);
+        Checks.positive(out, key(MINUTE_WINDOW_YAML), minuteWindow);
+        Checks.positive(out, key(HOUR_WINDOW_YAML), hourWindow);
+        Checks.notNegative(out, key(TOKEN_REFRESH_MARGIN_YAML), tokenRefreshMargin);
+        Checks.positive(out, key(REQUEST_TIMEOUT_YAML), requestTimeout);
         if (!out.isEmpty()) {
             throw new ConfigException(out);
         }
@@ -106,7 +204,14 @@ public record ReplyConfig(int port, String wecomApiBase, int perUserPerMinute, i
     public String describe() {
         return "reply: port " + port + ", api " + wecomApiBase + ", format " + format.id()
                 + ", limits " + perUserPerMinute + "/min " + perUserPerHour + "/h per user"
-                + ", chunks of " + maxChunkBytes + " B, duplicate check " + Durations.format(duplicateCheckInterval);
+                + (minuteWindow.equals(DEFAULT_MINUTE_WINDOW) && hourWindow.equals(DEFAULT_HOUR_WINDOW) ? ""
+                        : " (windows " + Durations.format(minuteWindow) + ", " + Durations.format(hourWindow) + ")")
+                + ", chunks of " + maxChunkBytes + " B, duplicate check " + Durations.format(duplicateCheckInterval)
+                + ", group " + groupId + ", " + concurrency + " calls in flight"
+                + ", retries " + maxAttempts + " attempts within " + Durations.format(maxRetryDuration)
+                + " (backoff " + Durations.format(retryInitialBackoff) + ".." + Durations.format(retryMaxBackoff)
+                + ", 45009 " + Durations.format(freqLimitBackoff) + ")"
+                + (appSendsPerSecond > 0 ? ", " + appSendsPerSecond + " sends/s per app" : "");
     }
 
     private static String key(String yamlKey) {

@@ -1,0 +1,43 @@
+package dev.wecompipeline.reply;
+
+import dev.wecompipeline.kafka.RecordHeaders;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * Records of {@code wecom.replies.dlq}: the original reply record (key, value and headers
+ * unchanged) plus why it failed. A reply that was partly delivered keeps its delivered chunks
+ * recorded; redriving it sends only the rest.
+ */
+public final class DeadLetters {
+
+    /** WeCom's errcode, or {@code unknown_app}, {@code unreadable}, {@code io}, {@code timeout}, {@code http_5xx}. */
+    public static final String ERRCODE = "errcode";
+    /** WeCom's errmsg or a description of the failure; never a token or secret. */
+    public static final String ERRMSG = "errmsg";
+    /** Attempts made for the failing chunk (0 when it was refused before any call). */
+    public static final String ATTEMPTS = "attempts";
+    /** Index of the chunk that failed (-1 when none was tried). */
+    public static final String CHUNK = "wecom-dlq-chunk";
+    /** On records put back by {@link Redrive}: {@code topic-partition@offset} of the dead letter. */
+    public static final String REDRIVEN_FROM = "wecom-redriven-from";
+
+    /** Codes of refusals decided before any WeCom call. */
+    public static final String UNKNOWN_APP = "unknown_app";
+    public static final String UNREADABLE = "unreadable";
+
+    private DeadLetters() {
+    }
+
+    static ProducerRecord<String, byte[]> record(String topic, ConsumerRecord<String, byte[]> original, String errcode,
+                                                 String errmsg, int attempts, int chunk) {
+        // Keyed like the reply: a redrive puts it back on the same replies partition, where its markers are.
+        ProducerRecord<String, byte[]> dlq = new ProducerRecord<>(topic, null, original.key(), original.value());
+        original.headers().forEach(h -> dlq.headers().add(h));
+        RecordHeaders.put(dlq.headers(), ERRCODE, errcode);
+        RecordHeaders.put(dlq.headers(), ERRMSG, errmsg == null ? "" : errmsg);
+        RecordHeaders.put(dlq.headers(), ATTEMPTS, Integer.toString(attempts));
+        RecordHeaders.put(dlq.headers(), CHUNK, Integer.toString(chunk));
+        return dlq;
+    }
+}

@@ -1,0 +1,265 @@
+package dev.wecompipeline.reply;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+import dev.wecompipeline.config.AppConfig;
+import dev.wecompipeline.reply.wecom.ErrorCodes;
+import dev.wecompipeline.reply.wecom.TokenCache;
+import dev.wecompipeline.reply.wecom.WeComApi.SendAnswer;
+import dev.wecompipeline.reply.wecom.WeComApi.SendRequest;
+import dev.wecompipeline.reply.wecom.WeComClient;
+import dev.wecompipeline.reply.wecom.WeComException;
+import io.github.resilience4j.retry.Retry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers the undelivered chunks of one reply, in order, as an asynchronous state machine:
+ * wait for the user's and the app's limits, send, then either go on with the next chunk, or retry
+ * after the policy's backoff, or give up. Every wait is a timer task, never a sleeping thread, so
+ * any number of replies can wait at once; the only threads held are the WeCom client's during a call.
+ *
+ * <p>The poll loop learns of progress through the {@link Listener}: each accepted chunk (to record
+ * it durably) and the end. {@link #cancel()} stops it at the next step (a call in progress runs to
+ * its answer first, which is still reported).
+ */
+final class Delivery {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Delivery.class);
+    /** Fresh tokens tried per attempt when WeCom keeps refusing them (it may invalidate tokens early). */
+    static final int TOKEN_REFRESHES_PER_ATTEMPT = 3;
+
+    /** How a delivery ended. */
+    enum Ending { DELIVERED, DEAD_LETTER, CANCELLED }
+
+    /** Called from client and timer threads; implementations hand the news to the poll thread. */
+    interface Listener {
+        void chunkAccepted(Delivery delivery, int chunkIndex, String msgid);
+
+        /** {@code failure}, {@code attempts} and {@code chunkIndex} are set for DEAD_LETTER only. */
+        void finished(Delivery delivery, Ending ending, WeComException failure, int attempts, int chunkIndex);
+    }
+
+    /** What every delivery shares: the WeCom client, tokens, limits, policy and timer. */
+    record Context(WeComClient client, TokenCache tokens, UserRateLimiter users, AppThrottle apps, SendPolicy policy,
+                   ScheduledExecutorService timer, ReplyMetrics metrics, LongSupplier clock, long duplicateCheckSeconds) {
+    }
+
+    private final Context ctx;
+    private final Listener listener;
+    private final AppConfig app;
+    private final String touser;
+    private final String limitKey;
+    private final String msgtype;
+    private final List<String> chunks;
+    private final List<Integer> toSend;
+    private final long receivedAtMs;
+    final Object owner;
+
+    private int position;
+    private int attempts;
+    private long firstFailureMs;
+    private Retry.AsyncContext<Object> retry;
+    private boolean cancelled;
+    private boolean inCall;
+    private boolean done;
+    private ScheduledFuture<?> timer;
+
+    /**
+     * @param chunks       every chunk of the reply
+     * @param toSend       indices of the chunks still to deliver, ascending
+     * @param owner        the poll loop's handle of this reply, given back in the listener calls
+     */
+    Delivery(Context ctx, Listener listener, AppConfig app, String touser, String msgtype, List<String> chunks,
+             List<Integer> toSend, long receivedAtMs, Object owner) {
+        this.ctx = ctx;
+        this.listener = listener;
+        this.app = app;
+        this.touser = touser;
+        this.limitKey = app.name() + '\u0000' + touser;
+        this.msgtype = msgtype;
+        this.chunks = chunks;
+        this.toSend = toSend;
+        this.receivedAtMs = receivedAtMs;
+        this.owner = owner;
+    }
+
+    void start() {
+        schedule(this::step, 0);
+    }
+
+    /** Stops at the next step; ends as CANCELLED unless the reply completes first. */
+    void cancel() {
+        boolean finishNow;
+        synchronized (this) {
+            if (done) {
+                return;
+            }
+            cancelled = true;
+            finishNow = !inCall;
+            if (timer != null) {
+                timer.cancel(false);
+            }
+        }
+        if (finishNow) {
+            finish(Ending.CANCELLED, null, 0, -1);
+        }
+    }
+
+    /** Waits for whatever limit applies, or sends the next chunk. */
+    private void step() {
+        synchronized (this) {
+            if (done) {
+                return;
+            }
+        }
+        if (isCancelled()) {
+            finish(Ending.CANCELLED, null, 0, -1);
+            return;
+        }
+        if (position == toSend.size()) {
+            ctx.metrics().latency(ctx.clock().getAsLong() - receivedAtMs);
+            finish(Ending.DELIVERED, null, 0, -1);
+            return;
+        }
+        long blocked = ctx.apps().blockedMillis(app.name());
+        if (blocked > 0) {
+            ctx.metrics().rateLimitWait("app_frequency");
+            schedule(this::step, blocked);
+            return;
+        }
+        long userWait = ctx.users().waitMillis(limitKey);
+        if (userWait > 0) {
+            ctx.metrics().rateLimitWait("user");
+            schedule(this::step, userWait);
+            return;
+        }
+        long capWait = ctx.apps().reserve(app.name());
+        if (capWait > 0) {
+            ctx.metrics().rateLimitWait("app_rate");
+            schedule(this::call, capWait);
+        } else {
+            call();
+        }
+    }
+
+    private void call() {
+        boolean stop;
+        synchronized (this) {
+            if (done) {
+                return;
+            }
+            stop = cancelled;
+            inCall = !stop;
+        }
+        if (stop) {
+            finish(Ending.CANCELLED, null, 0, -1);
+            return;
+        }
+        attempts++;
+        int chunkIndex = toSend.get(position);
+        SendRequest request = SendRequest.of(touser, msgtype, app.agentIdNumber(), chunks.get(chunkIndex),
+                ctx.duplicateCheckSeconds());
+        ctx.users().started(limitKey);
+        sendWithFreshTokens(request, TOKEN_REFRESHES_PER_ATTEMPT, false)
+                .whenComplete((answer, error) -> answered(chunkIndex, answer, error));
+    }
+
+    /** Sends; when WeCom refuses the token, drops it and sends again with a new one (40001 once only). */
+    private CompletableFuture<SendAnswer> sendWithFreshTokens(SendRequest request, int refreshes, boolean retried40001) {
+        return ctx.tokens().token(app).thenCompose(token -> ctx.client().send(token, request).thenCompose(answer -> {
+            int code = answer.errcode();
+            boolean tokenError = ErrorCodes.isTokenError(code) && refreshes > 0;
+            boolean badCredential = code == ErrorCodes.INVALID_CREDENTIAL && !retried40001;
+            if (!tokenError && !badCredential) {
+                return CompletableFuture.completedFuture(answer);
+            }
+            ctx.metrics().send(app.name(), Integer.toString(code));
+            ctx.tokens().invalidate(app, token);
+            return sendWithFreshTokens(request, tokenError ? refreshes - 1 : refreshes, retried40001 || badCredential);
+        }));
+    }
+
+    private void answered(int chunkIndex, SendAnswer answer, Throwable error) {
+        synchronized (this) {
+            inCall = false;
+        }
+        WeComException failure = error != null ? ErrorCodes.forFailure(error)
+                : answer.errcode() != ErrorCodes.OK ? ErrorCodes.forAnswer(answer.errcode(), answer.errmsg()) : null;
+        ctx.metrics().send(app.name(), failure == null ? "0" : failure.code());
+        if (failure == null) {
+            ctx.users().finished(limitKey, true);
+            if (answer.invaliduser() != null && !answer.invaliduser().isBlank()) {
+                ctx.metrics().invalidUser(app.name());
+                LOG.warn("reply: WeCom accepted a message of app {} but does not know user(s) {}", app.name(),
+                        answer.invaliduser());
+            }
+            LOG.debug("reply: chunk {} to {} of app {} accepted (attempt {})", chunkIndex, touser, app.name(), attempts);
+            listener.chunkAccepted(this, chunkIndex, answer.msgid());
+            position++;
+            attempts = 0;
+            retry = null;
+            step();
+            return;
+        }
+        ctx.users().finished(limitKey, failure.outcomeUnknown());
+        long now = ctx.clock().getAsLong();
+        if (failure.errcode() == ErrorCodes.API_FREQ_OUT_OF_LIMIT) {
+            ctx.apps().frequencyLimited(app.name());
+            LOG.warn("reply: WeCom answered 45009 (frequency limit) to app {}; its sends pause", app.name());
+        } else if (failure.errcode() == ErrorCodes.IP_NOT_ALLOWED) {
+            LOG.error("reply: WeCom answered 60020 to app {}: this server's public IP must be added to the app's "
+                    + "trusted IP list (WeCom admin console > the app > trusted IPs): {}", app.name(), failure.errmsg());
+        }
+        if (retry == null) {
+            retry = ctx.policy().newContext(app.name());
+            firstFailureMs = now;
+        }
+        long delay = ctx.policy().nextDelay(retry, failure, now - firstFailureMs);
+        if (delay < 0) {
+            finish(Ending.DEAD_LETTER, failure, attempts, chunkIndex);
+            return;
+        }
+        ctx.metrics().retry(app.name(), failure.code());
+        LOG.debug("reply: chunk {} to {} failed ({}), attempt {}; retry in {} ms", chunkIndex, touser, failure.code(),
+                attempts, delay);
+        schedule(this::step, delay);
+    }
+
+    private void schedule(Runnable next, long delayMs) {
+        synchronized (this) {
+            if (done) {
+                return;
+            }
+            if (!cancelled) {
+                try {
+                    timer = ctx.timer().schedule(next, delayMs, TimeUnit.MILLISECONDS);
+                    return;
+                } catch (RejectedExecutionException shutDown) {
+                    cancelled = true;
+                }
+            }
+        }
+        finish(Ending.CANCELLED, null, 0, -1);
+    }
+
+    private synchronized boolean isCancelled() {
+        return cancelled;
+    }
+
+    private void finish(Ending ending, WeComException failure, int attemptsMade, int chunkIndex) {
+        synchronized (this) {
+            if (done) {
+                return;
+            }
+            done = true;
+        }
+        listener.finished(this, ending, failure, attemptsMade, chunkIndex);
+    }
+}

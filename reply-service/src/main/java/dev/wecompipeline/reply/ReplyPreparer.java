@@ -1,0 +1,79 @@
+package dev.wecompipeline.reply;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import dev.wecompipeline.config.AppConfig;
+import dev.wecompipeline.config.ReplyConfig;
+import dev.wecompipeline.kafka.JsonSerde;
+import dev.wecompipeline.kafka.ReplyMessage;
+import dev.wecompipeline.reply.wecom.PermanentWeComException;
+import dev.wecompipeline.reply.wecom.WeComException;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.errors.SerializationException;
+
+/**
+ * Turns a reply record into what a delivery needs: the message, its app's credentials, the
+ * message type and the chunks; or the reason it can never be sent (unreadable, unknown app).
+ * Splitting is deterministic, so a reply prepared again after a restart has the same chunks.
+ */
+final class ReplyPreparer {
+
+    /** The outcome: either {@code refusal} is set, or the rest is. */
+    record Prepared(ReplyMessage message, AppConfig app, String msgtype, List<String> chunks, WeComException refusal) {
+        static Prepared refused(WeComException refusal) {
+            return new Prepared(null, null, null, List.of(), refusal);
+        }
+    }
+
+    private final Map<String, AppConfig> apps;
+    private final ReplyConfig.Format defaultFormat;
+    private final ReplySplitter text;
+    private final ReplySplitter markdown;
+    private final JsonSerde<ReplyMessage> serde = JsonSerde.replies();
+
+    ReplyPreparer(List<AppConfig> apps, ReplyConfig reply) {
+        this.apps = apps.stream().collect(Collectors.toMap(AppConfig::name, Function.identity()));
+        this.defaultFormat = reply.format();
+        this.text = new ReplySplitter(reply.maxChunkBytes(), false);
+        this.markdown = new ReplySplitter(reply.maxChunkBytes(), true);
+    }
+
+    Prepared prepare(ConsumerRecord<String, byte[]> record) {
+        ReplyMessage message;
+        try {
+            message = serde.deserialize(record.topic(), record.value());
+            if (message == null) {
+                throw new SerializationException("empty record value");
+            }
+        } catch (SerializationException e) {
+            return Prepared.refused(new PermanentWeComException(DeadLetters.UNREADABLE, String.valueOf(e.getMessage())));
+        }
+        AppConfig app = message.appName() == null ? null : apps.get(message.appName());
+        if (app == null) {
+            return Prepared.refused(new PermanentWeComException(DeadLetters.UNKNOWN_APP,
+                    "no app named '" + message.appName() + "' is configured"));
+        }
+        if (!app.corpId().equals(message.corpId())) {
+            return Prepared.refused(new PermanentWeComException(DeadLetters.UNKNOWN_APP, "app '" + app.name()
+                    + "' belongs to corp " + app.corpId() + ", the reply to corp " + message.corpId()));
+        }
+        String msgtype = msgtype(message.format());
+        List<String> chunks = ("markdown".equals(msgtype) ? markdown : text).split(message.content());
+        return new Prepared(message, app, msgtype, chunks, null);
+    }
+
+    /** The reply's own format when it names one WeCom knows, else {@code REPLY_FORMAT}. */
+    private String msgtype(String format) {
+        if (format != null) {
+            String f = format.strip().toLowerCase(Locale.ROOT);
+            if (f.equals(ReplyConfig.Format.TEXT.id()) || f.equals(ReplyConfig.Format.MARKDOWN.id())) {
+                return f;
+            }
+        }
+        return defaultFormat.id();
+    }
+}

@@ -1,0 +1,151 @@
+package dev.wecompipeline.reply.wecom;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+import dev.wecompipeline.config.AppConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One access token per app, shared by every send of that app.
+ *
+ * <ul>
+ *   <li>Cached until {@code margin} before WeCom's {@code expires_in} (at most half the lifetime,
+ *       so a short-lived token is still used).</li>
+ *   <li>Single flight: however many sends need a token at once, one {@code gettoken} call per app
+ *       is in progress, and they all get its answer.</li>
+ *   <li>A failed {@code gettoken} is not repeated at once: the next call for that app waits out an
+ *       exponential backoff (at least the 45009 backoff after 45009), because calling gettoken too
+ *       often is itself rate limited. Callers meanwhile get a failed future and retry on their own
+ *       schedule.</li>
+ *   <li>{@link #invalidate} drops a token WeCom refused, only if it is still the cached one, so a
+ *       burst of refusals of the same token causes one refresh, not one per send.</li>
+ * </ul>
+ * Tokens and secrets never reach a log or an exception message.
+ */
+public final class TokenCache {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TokenCache.class);
+
+    /** What a refresh did, for metrics. */
+    public interface Listener {
+        void refreshed(String app, boolean ok, String code);
+    }
+
+    private final class Entry {
+        final AppConfig app;
+        String token;
+        long refreshAtMs;
+        CompletableFuture<String> inFlight;
+        int failures;
+        long nextAttemptAtMs;
+
+        Entry(AppConfig app) {
+            this.app = app;
+        }
+    }
+
+    private final WeComClient client;
+    private final Duration margin;
+    private final Duration initialBackoff;
+    private final Duration maxBackoff;
+    private final Duration freqLimitBackoff;
+    private final ScheduledExecutorService scheduler;
+    private final LongSupplier clock;
+    private final Listener listener;
+    private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+
+    public TokenCache(WeComClient client, Duration margin, Duration initialBackoff, Duration maxBackoff,
+                      Duration freqLimitBackoff, ScheduledExecutorService scheduler, LongSupplier clockMillis,
+                      Listener listener) {
+        this.client = client;
+        this.margin = margin;
+        this.initialBackoff = initialBackoff;
+        this.maxBackoff = maxBackoff;
+        this.freqLimitBackoff = freqLimitBackoff;
+        this.scheduler = scheduler;
+        this.clock = clockMillis;
+        this.listener = listener;
+    }
+
+    /** A valid token of {@code app}: the cached one, or the result of the (shared) refresh. */
+    public CompletableFuture<String> token(AppConfig app) {
+        Entry e = entries.computeIfAbsent(app.name(), n -> new Entry(app));
+        long delay;
+        CompletableFuture<String> future;
+        synchronized (e) {
+            long now = clock.getAsLong();
+            if (e.token != null && now < e.refreshAtMs) {
+                return CompletableFuture.completedFuture(e.token);
+            }
+            if (e.inFlight != null) {
+                return e.inFlight;
+            }
+            future = new CompletableFuture<>();
+            e.inFlight = future;
+            delay = Math.max(0, e.nextAttemptAtMs - now);
+        }
+        if (delay == 0) {
+            fetch(e, future);
+        } else {
+            scheduler.schedule(() -> fetch(e, future), delay, TimeUnit.MILLISECONDS);
+        }
+        return future;
+    }
+
+    /** WeCom refused {@code token}: forget it unless a newer one replaced it already. */
+    public void invalidate(AppConfig app, String token) {
+        Entry e = entries.get(app.name());
+        if (e == null) {
+            return;
+        }
+        synchronized (e) {
+            if (token.equals(e.token)) {
+                e.token = null;
+            }
+        }
+    }
+
+    private void fetch(Entry e, CompletableFuture<String> future) {
+        client.gettoken(e.app.corpId(), e.app.corpSecret()).whenComplete((answer, error) -> {
+            WeComException failure = error != null ? ErrorCodes.forFailure(error)
+                    : answer.errcode() != ErrorCodes.OK || answer.accessToken() == null
+                    ? ErrorCodes.forAnswer(answer.errcode(), answer.errmsg()) : null;
+            synchronized (e) {
+                e.inFlight = null;
+                long now = clock.getAsLong();
+                if (failure == null) {
+                    long lifetimeMs = Math.max(1, answer.expiresIn()) * 1000;
+                    e.token = answer.accessToken();
+                    e.refreshAtMs = now + lifetimeMs - Math.min(margin.toMillis(), lifetimeMs / 2);
+                    e.failures = 0;
+                    e.nextAttemptAtMs = 0;
+                } else {
+                    e.failures++;
+                    long backoff = Math.min(maxBackoff.toMillis(),
+                            initialBackoff.toMillis() << Math.min(20, e.failures - 1));
+                    if (failure.errcode() == ErrorCodes.API_FREQ_OUT_OF_LIMIT) {
+                        backoff = Math.max(backoff, freqLimitBackoff.toMillis());
+                    }
+                    e.nextAttemptAtMs = now + backoff;
+                }
+            }
+            if (failure == null) {
+                listener.refreshed(e.app.name(), true, "0");
+                LOG.debug("reply: new access token for app {} (expires in {} s)", e.app.name(), answer.expiresIn());
+                future.complete(answer.accessToken());
+            } else {
+                listener.refreshed(e.app.name(), false, failure.code());
+                LOG.warn("reply: gettoken for app {} failed ({} {}); next attempt in at least {} ms", e.app.name(),
+                        failure.code(), failure.errmsg(), e.nextAttemptAtMs - clock.getAsLong());
+                future.completeExceptionally(failure);
+            }
+        });
+    }
+}

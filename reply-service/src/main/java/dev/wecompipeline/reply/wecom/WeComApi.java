@@ -1,0 +1,54 @@
+package dev.wecompipeline.reply.wecom;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * The bodies of the two WeCom server API calls the reply-service makes, as records. Answers keep
+ * {@code errcode} as {@link Integer} so that an answer without one (a proxy's error page parsed
+ * by luck) is recognisably not a WeCom answer rather than a silent "0 = ok".
+ */
+public final class WeComApi {
+
+    private WeComApi() {
+    }
+
+    /** Answer of {@code GET /cgi-bin/gettoken}. {@code toString} masks the token. */
+    public record TokenAnswer(Integer errcode, String errmsg, @JsonProperty("access_token") String accessToken,
+                              @JsonProperty("expires_in") long expiresIn) {
+        @Override
+        public String toString() {
+            return "TokenAnswer[errcode=" + errcode + ", errmsg=" + errmsg + ", expiresIn=" + expiresIn + "]";
+        }
+    }
+
+    /** {@code text.content} or {@code markdown.content}. */
+    public record Content(String content) {
+    }
+
+    /**
+     * Body of {@code POST /cgi-bin/message/send}. Exactly one of {@code text} and {@code markdown}
+     * is set; {@code safe} only for text.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record SendRequest(String touser, String msgtype, int agentid, Content text, Content markdown, Integer safe,
+                              @JsonProperty("enable_duplicate_check") int enableDuplicateCheck,
+                              @JsonProperty("duplicate_check_interval") long duplicateCheckInterval) {
+
+        /**
+         * A message to one user with WeCom's duplicate check on: an identical request within
+         * {@code duplicateCheckSeconds} is answered ok and not delivered again, which is what makes
+         * a resend after a crash harmless.
+         */
+        public static SendRequest of(String touser, String msgtype, int agentId, String content, long duplicateCheckSeconds) {
+            boolean markdown = "markdown".equals(msgtype);
+            return new SendRequest(touser, markdown ? "markdown" : "text", agentId,
+                    markdown ? null : new Content(content), markdown ? new Content(content) : null,
+                    markdown ? null : 0, 1, duplicateCheckSeconds);
+        }
+    }
+
+    /** Answer of {@code message/send}. {@code invaliduser} lists recipients WeCom did not know. */
+    public record SendAnswer(Integer errcode, String errmsg, String invaliduser, String msgid) {
+    }
+}
