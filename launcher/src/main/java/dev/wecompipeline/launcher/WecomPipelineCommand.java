@@ -14,12 +14,17 @@ import picocli.CommandLine.Command;
                 "Kafka-backed pipeline between WeCom self-built apps and AI agents.",
                 "WeCom -> ingress -> wecom.inbound -> agent-worker -> wecom.replies -> reply-service -> WeCom"},
         subcommands = {
+                AllInOneCommand.class,
                 KafkaCommand.class,
                 TopicsCommand.class,
                 IngressCommand.class,
                 WorkerCommand.class,
+                ReplyCommand.class,
+                DemoCommand.class,
                 BenchCommand.class,
                 SimulateCommand.class,
+                ReplayCommand.class,
+                RedriveCommand.class,
                 CommandLine.HelpCommand.class})
 public final class WecomPipelineCommand implements Runnable {
 
