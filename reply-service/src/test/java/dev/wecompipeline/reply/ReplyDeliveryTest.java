@@ -5,6 +5,10 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,9 +49,9 @@ class ReplyDeliveryTest {
     }
 
     @Test
-    void a_burst_without_errors_is_delivered_once_each_in_order_per_user(KafkaBroker kafka) {
+    void a_burst_without_errors_is_delivered_once_each_in_order_per_user(KafkaBroker kafka) throws Exception {
         try (ReplyFixture fx = new ReplyFixture(kafka.bootstrapServers(), 4)) {
-            fx.startService();
+            ReplyService service = fx.startService();
             List<String> expected = publishBurst(fx, 100, 10);
 
             long millis = timeUntilDelivered(fx, expected.size());
@@ -55,6 +59,10 @@ class ReplyDeliveryTest {
             assertDeliveredOnceInOrder(fx, expected, 100);
             assertEquals(1, fx.wecom.gettokenCallCount(), "one token, cached, for all sends");
             report("no errors", expected.size(), millis);
+            String metrics = get(service.opsPort(), "/metrics");
+            assertTrue(metrics.contains("wecom_reply_sends_total{app=\"default\",errcode=\"0\"} 1000.0"), metrics);
+            assertTrue(metrics.contains("wecom_reply_latency_seconds_count"), "end-to-end latency is measured");
+            assertTrue(get(service.opsPort(), "/ready").contains("ready"));
         }
     }
 
@@ -167,6 +175,12 @@ class ReplyDeliveryTest {
             }
         }
         return over;
+    }
+
+    private static String get(int port, String path) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
     }
 
     private static void report(String what, int replies, long millis) {
