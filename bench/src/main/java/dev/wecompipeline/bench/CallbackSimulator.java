@@ -64,11 +64,15 @@ public final class CallbackSimulator {
         this.agentId = agentId;
     }
 
+    /** The query string and body of a signed text callback from {@code user}, as WeCom would send it now. */
+    public CallbackEncoder.SignedCallback signedCallback(String user, String msgId, String text) {
+        long now = System.currentTimeMillis() / 1000;
+        return encoder.post(WeComXml.toXml(InboundXmlMessage.text(corpId, user, now, agentId, msgId, text)), now);
+    }
+
     /** A signed text callback from {@code user}, as WeCom would send it now. */
     public HttpRequest textCallback(String user, String msgId, String text) {
-        long now = System.currentTimeMillis() / 1000;
-        CallbackEncoder.SignedCallback cb = encoder.post(
-                WeComXml.toXml(InboundXmlMessage.text(corpId, user, now, agentId, msgId, text)), now);
+        CallbackEncoder.SignedCallback cb = signedCallback(user, msgId, text);
         return HttpRequest.newBuilder(URI.create(url + (url.getQuery() == null ? "?" : "&") + cb.query()))
                 .timeout(Duration.ofSeconds(10))
                 .header("Content-Type", "text/xml")

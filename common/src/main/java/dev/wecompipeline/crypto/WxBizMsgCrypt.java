@@ -91,6 +91,19 @@ public final class WxBizMsgCrypt {
      * @throws IllegalAesKeyException if the key is malformed
      * @throws IllegalArgumentException if the token or receive id is blank or the window negative
      */
+    /**
+     * One Cipher per thread: Cipher is not thread-safe, and re-initialising the same instance with
+     * the same key skips the provider lookup and the AES key expansion that a new one pays on every
+     * callback (measurable at thousands of callbacks a second).
+     */
+    private final ThreadLocal<Cipher> ciphers = ThreadLocal.withInitial(() -> {
+        try {
+            return Cipher.getInstance(TRANSFORMATION);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(TRANSFORMATION + " unavailable", e);
+        }
+    });
+
     public WxBizMsgCrypt(String token, String encodingAesKey, String receiveId,
                          Duration timestampWindow, Clock clock, RandomGenerator random) {
         this.token = requireNonBlank(token, "token");
@@ -212,7 +225,7 @@ public final class WxBizMsgCrypt {
         }
         byte[] plain;
         try {
-            Cipher cipher = Cipher.getInstance(TRANSFORMATION);
+            Cipher cipher = ciphers.get();
             cipher.init(Cipher.DECRYPT_MODE, key, iv);
             plain = cipher.doFinal(ciphertext);
         } catch (GeneralSecurityException e) {
@@ -239,7 +252,7 @@ public final class WxBizMsgCrypt {
         random.nextBytes(prefix);
         byte[] frame = Frame.seal(prefix, plaintext, receiveIdBytes);
         try {
-            Cipher cipher = Cipher.getInstance(TRANSFORMATION);
+            Cipher cipher = ciphers.get();
             cipher.init(Cipher.ENCRYPT_MODE, key, iv);
             return Base64.getEncoder().encodeToString(cipher.doFinal(frame));
         } catch (GeneralSecurityException e) {
