@@ -81,17 +81,6 @@ public final class WxBizMsgCrypt {
     }
 
     /**
-     * @param token the callback Token configured in the WeCom admin console
-     * @param encodingAesKey the 43-character EncodingAESKey
-     * @param receiveId the corp id (or suite id) every message must be addressed to
-     * @param timestampWindow how far a callback timestamp may be from {@code clock}, either way;
-     *     {@link Duration#ZERO} disables the check (for replaying recorded vectors)
-     * @param clock the time source for the freshness check
-     * @param random source of the 16 random bytes prefixed to each encrypted reply
-     * @throws IllegalAesKeyException if the key is malformed
-     * @throws IllegalArgumentException if the token or receive id is blank or the window negative
-     */
-    /**
      * One Cipher per thread: Cipher is not thread-safe, and re-initialising the same instance with
      * the same key skips the provider lookup and the AES key expansion that a new one pays on every
      * callback (measurable at thousands of callbacks a second).
@@ -104,6 +93,17 @@ public final class WxBizMsgCrypt {
         }
     });
 
+    /**
+     * @param token the callback Token configured in the WeCom admin console
+     * @param encodingAesKey the 43-character EncodingAESKey
+     * @param receiveId the corp id (or suite id) every message must be addressed to
+     * @param timestampWindow how far a callback timestamp may be from {@code clock}, either way;
+     *     {@link Duration#ZERO} disables the check (for replaying recorded vectors)
+     * @param clock the time source for the freshness check
+     * @param random source of the 16 random bytes prefixed to each encrypted reply
+     * @throws IllegalAesKeyException if the key is malformed
+     * @throws IllegalArgumentException if the token or receive id is blank or the window negative
+     */
     public WxBizMsgCrypt(String token, String encodingAesKey, String receiveId,
                          Duration timestampWindow, Clock clock, RandomGenerator random) {
         this.token = requireNonBlank(token, "token");
