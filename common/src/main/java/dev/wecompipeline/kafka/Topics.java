@@ -70,11 +70,40 @@ public final class Topics {
             }
             Set<String> created = new java.util.TreeSet<>();
             missing.forEach(t -> created.add(t.name()));
+            awaitLeaders(admin, created, timeout);
             LOG.info("Created topics {} ({} partitions, replication {})", created, kafka.partitions(),
                     kafka.replicationFactor());
             return created;
         } catch (ExecutionException e) {
             throw new IllegalStateException("Cannot create Kafka topics: " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    /**
+     * Returns once every partition of {@code names} has a leader. Producing to a partition that is
+     * still being created can make an idempotent producer fail or drop its first batches
+     * (KAFKA-15591); the services start producing right after this call.
+     */
+    static void awaitLeaders(Admin admin, Set<String> names, Duration timeout)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            boolean ready;
+            try {
+                ready = admin.describeTopics(names).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                        .values().stream().allMatch(t -> t.partitions().stream()
+                                .allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+            } catch (ExecutionException e) {
+                // Just created: metadata may not know the topic yet.
+                ready = false;
+            }
+            if (ready) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException("partitions of " + names + " have no leader after " + timeout.toSeconds() + " s");
+            }
+            Thread.sleep(50); // polling the controller's view; there is no notification to wait on
         }
     }
 }
