@@ -24,8 +24,6 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
@@ -60,6 +58,7 @@ final class ReplyLoop implements Runnable {
 
     private final Consumer<String, byte[]> consumer;
     private final Producer<String, byte[]> producer;
+    private final ReplyCommitter committer;
     private final KafkaConfig topics;
     private final ReplyPreparer preparer;
     private final Delivery.Context ctx;
@@ -99,6 +98,7 @@ final class ReplyLoop implements Runnable {
         this.ctx = ctx;
         this.deliveredLog = deliveredLog;
         this.metrics = ctx.metrics();
+        this.committer = new ReplyCommitter(producer, consumer, metrics);
         this.revokeGrace = revokeGrace;
         metrics.bindScheduler(scheduler::inFlight, scheduler::waiting);
     }
@@ -107,7 +107,7 @@ final class ReplyLoop implements Runnable {
     public void run() {
         try {
             producer.initTransactions();
-            requireMarkerPartitions();
+            committer.requireMarkerPartitions(topics.repliesTopic(), topics.deliveredTopic());
             consumer.subscribe(List.of(topics.repliesTopic()), new Rebalance());
             running = true;
             while (!closing.get()) {
@@ -186,16 +186,6 @@ final class ReplyLoop implements Runnable {
             close.run();
         } catch (RuntimeException e) {
             LOG.warn("reply: close: {}", e.toString());
-        }
-    }
-
-    /** Markers go to the replies partition's number in the delivered topic: it needs at least as many partitions. */
-    private void requireMarkerPartitions() {
-        int replies = consumer.partitionsFor(topics.repliesTopic()).size();
-        int markers = producer.partitionsFor(topics.deliveredTopic()).size();
-        if (markers < replies) {
-            throw new IllegalStateException(topics.deliveredTopic() + " has " + markers + " partitions, fewer than the "
-                    + replies + " of " + topics.repliesTopic() + "; give it at least as many");
         }
     }
 
@@ -301,47 +291,11 @@ final class ReplyLoop implements Runnable {
         }
     }
 
-    /** One transaction: staged markers and dead letters of every dirty partition, with its offset and metadata. */
     private void commitIfDue(boolean force) {
-        if (!force && System.nanoTime() - lastCommitNanos < COMMIT_INTERVAL.toNanos()) {
-            return;
+        if (force || System.nanoTime() - lastCommitNanos >= COMMIT_INTERVAL.toNanos()) {
+            committer.commit(owned.values());
+            lastCommitNanos = System.nanoTime();
         }
-        List<ReplyWork.PartitionState> dirty = owned.values().stream().filter(s -> s.dirty).toList();
-        if (dirty.isEmpty()) {
-            return;
-        }
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        try {
-            producer.beginTransaction();
-            for (ReplyWork.PartitionState s : dirty) {
-                for (ProducerRecord<String, byte[]> r : s.staged) {
-                    producer.send(r);
-                }
-                OffsetAndMetadata commit = s.progress.toCommit();
-                if (commit != null) {
-                    offsets.put(s.tp, commit);
-                }
-            }
-            producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
-            producer.commitTransaction();
-        } catch (ProducerFencedException | InvalidProducerEpochException | AuthorizationException fatal) {
-            throw fatal;
-        } catch (KafkaException e) {
-            // Nothing of it is visible; the staged records stay and go out with the next transaction.
-            LOG.warn("reply: commit failed, will retry: {}", e.toString());
-            try {
-                producer.abortTransaction();
-            } catch (KafkaException abortFailed) {
-                LOG.warn("reply: abort failed: {}", abortFailed.toString());
-            }
-            return;
-        }
-        for (ReplyWork.PartitionState s : dirty) {
-            s.staged.clear();
-            s.dirty = false;
-        }
-        lastCommitNanos = System.nanoTime();
-        metrics.committed();
     }
 
     /** Pauses a partition with too much waiting; other partitions keep flowing. */

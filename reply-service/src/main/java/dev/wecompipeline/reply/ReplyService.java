@@ -54,6 +54,7 @@ public final class ReplyService implements AutoCloseable {
     private final KafkaReadiness readiness;
     private final Javalin ops;
     private final ReplyMetrics metrics;
+    private volatile boolean started;
 
     /**
      * @param config           apps (credentials per app name), Kafka topics and {@link ReplyConfig}
@@ -125,6 +126,7 @@ public final class ReplyService implements AutoCloseable {
     }
 
     public ReplyService start() {
+        started = true;
         thread.start();
         if (ops != null) {
             ops.start();
@@ -159,8 +161,10 @@ public final class ReplyService implements AutoCloseable {
     @Override
     public void close() {
         try {
-            loop.close(reply.requestTimeout().plusSeconds(60));
-            thread.join(5_000);
+            if (started) {
+                loop.close(reply.requestTimeout().plusSeconds(60));
+                thread.join(5_000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

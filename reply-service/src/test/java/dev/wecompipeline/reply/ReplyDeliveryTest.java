@@ -49,6 +49,22 @@ class ReplyDeliveryTest {
     }
 
     @Test
+    void a_burst_with_thirty_percent_busy_answers_is_delivered_once_each_in_order_per_user(KafkaBroker kafka) {
+        try (ReplyFixture fx = new ReplyFixture(kafka.bootstrapServers(), 4,
+                Map.of("REPLY_MAX_ATTEMPTS", "30"), SandboxConfig.defaults())) {
+            fx.wecom.faults().busyFraction(0.3);
+            ReplyService service = fx.startService();
+            List<String> expected = publishBurst(fx, 100, 10);
+
+            long millis = timeUntilDelivered(fx, expected.size());
+
+            assertDeliveredOnceInOrder(fx, expected, 100);
+            assertTrue(service.metrics().count("wecom.reply.retries", "app", "default", "errcode", "-1") > 0);
+            report("30% busy", expected.size(), millis);
+        }
+    }
+
+    @Test
     void a_burst_without_errors_is_delivered_once_each_in_order_per_user(KafkaBroker kafka) throws Exception {
         try (ReplyFixture fx = new ReplyFixture(kafka.bootstrapServers(), 4)) {
             ReplyService service = fx.startService();

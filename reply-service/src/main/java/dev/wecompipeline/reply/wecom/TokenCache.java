@@ -117,6 +117,7 @@ public final class TokenCache {
             WeComException failure = error != null ? ErrorCodes.forFailure(error)
                     : answer.errcode() != ErrorCodes.OK || answer.accessToken() == null
                     ? ErrorCodes.forAnswer(answer.errcode(), answer.errmsg()) : null;
+            long backoffMs = 0;
             synchronized (e) {
                 e.inFlight = null;
                 long now = clock.getAsLong();
@@ -134,6 +135,7 @@ public final class TokenCache {
                         backoff = Math.max(backoff, freqLimitBackoff.toMillis());
                     }
                     e.nextAttemptAtMs = now + backoff;
+                    backoffMs = backoff;
                 }
             }
             if (failure == null) {
@@ -143,7 +145,7 @@ public final class TokenCache {
             } else {
                 listener.refreshed(e.app.name(), false, failure.code());
                 LOG.warn("reply: gettoken for app {} failed ({} {}); next attempt in at least {} ms", e.app.name(),
-                        failure.code(), failure.errmsg(), e.nextAttemptAtMs - clock.getAsLong());
+                        failure.code(), failure.errmsg(), backoffMs);
                 future.completeExceptionally(failure);
             }
         });
