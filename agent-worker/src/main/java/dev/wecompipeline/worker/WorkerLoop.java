@@ -358,6 +358,10 @@ final class WorkerLoop implements Runnable {
 
     private ProducerRecord<String, byte[]> replyRecord(Work work, String text) {
         ReplyMessage reply = ReplyMessage.answering(work.message(), settings.replyFormat(), text);
+        if (work.replay()) {
+            ConsumerRecord<String, byte[]> r = work.record();
+            reply = reply.asReplayAnswer(r.topic(), r.partition(), r.offset());
+        }
         ProducerRecord<String, byte[]> r = new ProducerRecord<>(topics.repliesTopic(), work.key(),
                 replySerde.serialize(topics.repliesTopic(), reply));
         RecordHeaders.put(r.headers(), RecordHeaders.APP, reply.appName());

@@ -60,6 +60,18 @@ public record ReplyMessage(
                 inbound.receivedAtMs(), inbound.traceId());
     }
 
+    /**
+     * This reply under the id of an answer to a replayed copy of the inbound message: the copy's
+     * position in the log makes it distinct from the first answer (which the reply-service has
+     * already delivered and would skip) and stable if the copy is processed twice.
+     */
+    public ReplyMessage asReplayAnswer(String topic, int partition, long offset) {
+        String name = replyId + "\nreplay\n" + topic + "-" + partition + "@" + offset;
+        String id = UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
+        return new ReplyMessage(schemaVersion, id, inboundMessageId, appName, corpId, agentId, userId, format, content,
+                receivedAtMs, traceId);
+    }
+
     @JsonIgnore
     public UserKey userKey() {
         return new UserKey(corpId, userId);
