@@ -119,9 +119,16 @@ public final class KafkaChecks {
     private static DoctorCheck lag(Admin admin, String name, String group, String topic, int ms, long maxLag, String start)
             throws InterruptedException {
         try {
-            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
-                    .partitionsToOffsetAndMetadata().get(ms, TimeUnit.MILLISECONDS);
-            TopicDescription d = admin.describeTopics(List.of(topic)).topicNameValues().get(topic).get(ms, TimeUnit.MILLISECONDS);
+            Map<TopicPartition, OffsetAndMetadata> committed = committed(admin, group, ms);
+            TopicDescription d;
+            try {
+                d = admin.describeTopics(List.of(topic)).topicNameValues().get(topic).get(ms, TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                    return DoctorCheck.pass(name, "group " + group + ": topic " + topic + " not there yet (see kafka topics)");
+                }
+                throw e;
+            }
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
             d.partitions().forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
             var ends = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
@@ -131,9 +138,7 @@ public final class KafkaChecks {
                 OffsetAndMetadata c = committed.get(end.getKey());
                 lag += Math.max(0, end.getValue().offset() - (c == null ? 0 : c.offset()));
             }
-            ConsumerGroupDescription g = admin.describeConsumerGroups(List.of(group)).describedGroups().get(group)
-                    .get(ms, TimeUnit.MILLISECONDS);
-            int members = g.members().size();
+            int members = members(admin, group, ms);
             String detail = "group " + group + " on " + topic + ": lag " + lag + ", " + members + " member(s)";
             if (lag > 0 && members == 0) {
                 return DoctorCheck.fail(name, detail + "; nothing is consuming", "start a consumer of the group ("
@@ -145,13 +150,46 @@ public final class KafkaChecks {
             }
             return DoctorCheck.pass(name, detail);
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof GroupIdNotFoundException || e.getCause() instanceof UnknownTopicOrPartitionException) {
-                return DoctorCheck.pass(name, "group " + group + " has not consumed " + topic + " yet");
-            }
             return DoctorCheck.fail(name, "cannot read offsets of " + group + ": " + e.getCause().getMessage(),
-                    "check the doctor's access rights on the cluster (Describe on groups)");
+                    "check the doctor's access rights on the cluster (Describe on groups and topics)");
         } catch (TimeoutException e) {
             return DoctorCheck.fail(name, "reading offsets of " + group + " timed out", "check the cluster's health");
+        }
+    }
+
+    /** Committed offsets of {@code group}; none for a group that never committed (or does not exist). */
+    private static Map<TopicPartition, OffsetAndMetadata> committed(Admin admin, String group, int ms)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        try {
+            Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata().get(ms, TimeUnit.MILLISECONDS);
+            Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
+            offsets.forEach((tp, o) -> {
+                if (o != null) {
+                    out.put(tp, o);
+                }
+            });
+            return out;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof GroupIdNotFoundException) {
+                return Map.of();
+            }
+            throw e;
+        }
+    }
+
+    /** Live members of {@code group}; 0 when the group does not exist (yet). */
+    private static int members(Admin admin, String group, int ms)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        try {
+            ConsumerGroupDescription g = admin.describeConsumerGroups(List.of(group)).describedGroups().get(group)
+                    .get(ms, TimeUnit.MILLISECONDS);
+            return g.members().size();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof GroupIdNotFoundException) {
+                return 0;
+            }
+            throw e;
         }
     }
 }
