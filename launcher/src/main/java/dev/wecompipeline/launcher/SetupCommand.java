@@ -92,7 +92,7 @@ public final class SetupCommand implements Callable<Integer> {
     @Option(names = "--config-file", defaultValue = "config.yaml", description = "The YAML file (default ${DEFAULT-VALUE}).")
     Path configFile;
 
-    @Option(names = "--format", description = "env, yaml or both (secrets in .env, the rest in config.yaml). "
+    @Option(names = "--format", converter = FormatConverter.class, description = "env, yaml or both (secrets in .env, the rest in config.yaml). "
             + "Default: env, or yaml with --app.")
     Format format;
 
@@ -368,5 +368,17 @@ public final class SetupCommand implements Callable<Integer> {
 
     private static List<String> splitUsers(String text) {
         return java.util.Arrays.stream(text.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+    }
+
+    /** {@code env}, {@code yaml} or {@code both}, in any case. */
+    static final class FormatConverter implements picocli.CommandLine.ITypeConverter<Format> {
+        @Override
+        public Format convert(String value) {
+            try {
+                return Format.valueOf(value.strip().toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not one of env, yaml, both");
+            }
+        }
     }
 }

@@ -93,7 +93,7 @@ class DoctorCommandTest {
     private Run doctor(String... args) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         int code = new CommandLine(new DoctorCommand(env, new PrintStream(bytes, true, StandardCharsets.UTF_8)))
-                .setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+                .execute(args);
         return new Run(code, bytes.toString(StandardCharsets.UTF_8));
     }
 

@@ -45,7 +45,7 @@ class SetupCommandTest {
         List<String> all = new ArrayList<>(List.of("--env-file", dir.resolve(".env").toString(),
                 "--config-file", dir.resolve("config.yaml").toString()));
         all.addAll(List.of(args));
-        int code = new CommandLine(command).setCaseInsensitiveEnumValuesAllowed(true).execute(all.toArray(String[]::new));
+        int code = new CommandLine(command).execute(all.toArray(String[]::new));
         return new Run(code, bytes.toString(StandardCharsets.UTF_8));
     }
 
