@@ -39,17 +39,18 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-                "Checks configuration, Kafka, WeCom credentials and the callback URL; a fix for each failure.",
-                "Kafka: reachable, topics and partitions, worker and reply consumer lag. WeCom: each app's",
-                "secret against gettoken. Callback: a signed verification request, as WeCom sends it.",
-                "Exit code 0 only when every check passes."})
+                "Checks configuration, Kafka, WeCom credentials and the callback URL.",
+                "Kafka: reachable, topics and partitions, worker and reply consumer lag.",
+                "WeCom: each app's secret against gettoken (40001, 60020, ...).",
+                "Callback: a signed verification request, as WeCom sends it.",
+                "Prints a fix for each failure; exit code 0 only when every check passes."})
 public final class DoctorCommand implements Callable<Integer> {
 
     /** Groups of checks that {@code --skip} can leave out. */
     enum Area { kafka, wecom, callback }
 
-    @Option(names = "--url", description = "Callback URL to verify (default: the local ingress, "
-            + "http://127.0.0.1:$WECOM_CALLBACK_PORT$WECOM_CALLBACK_PATH, and WECOM_CALLBACK_PUBLIC_URL if set).")
+    @Option(names = "--url", description = "Callback URL to verify instead of the local ingress "
+            + "(127.0.0.1, WECOM_CALLBACK_PORT and _PATH) and WECOM_CALLBACK_PUBLIC_URL.")
     String url;
 
     @Option(names = "--json", description = "Print the result as JSON (for scripts).")

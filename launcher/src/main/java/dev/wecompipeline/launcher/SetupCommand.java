@@ -51,10 +51,10 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-                "Writes .env / config.yaml for a WeCom app; prints what to paste into WeCom's console.",
-                "Files get mode 600; existing values are only replaced after asking (or with --force).",
-                "Asks for what the options do not give; --non-interactive never asks (for scripts).",
-                "Run it again with --app NAME to add another app to config.yaml's apps list."})
+                "Writes .env / config.yaml for a WeCom app, prints what to paste in WeCom.",
+                "Files get mode 600; existing values are replaced only after asking (or",
+                "with --force). Asks for what the options do not give; --non-interactive",
+                "never asks. Run it again with --app NAME to add another app."})
 public final class SetupCommand implements Callable<Integer> {
 
     @Option(names = "--corp-id", description = "Corp ID (admin console: My Company → Company Information).")

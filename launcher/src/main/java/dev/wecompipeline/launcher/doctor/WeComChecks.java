@@ -71,14 +71,14 @@ public final class WeComChecks {
         String detail = "errcode " + errcode + " " + errmsg;
         return switch (errcode) {
             case ErrorCodes.INVALID_CREDENTIAL -> DoctorCheck.fail(name, detail,
-                    "wrong secret: copy the app's Secret again (admin console → Applications → " + app.name()
+                    "wrong secret: copy the app's Secret again (admin console → Applications → " + consoleName(app)
                             + " → Secret) into " + secretKey(app) + "; it belongs to this app, not to another app or the corp");
             case INVALID_CORPID -> DoctorCheck.fail(name, detail,
                     "wrong corp id: copy the Corp ID again (admin console → My Company → Company Information) into "
                             + key(app, AppConfig.CORP_ID_ENV, AppConfig.CORP_ID_YAML));
             case ErrorCodes.IP_NOT_ALLOWED -> DoctorCheck.fail(name, detail, "add this server's IP"
                     + fromIp(errmsg).map(ip -> " " + ip).orElse("") + " to the app's trusted IPs (admin console → Applications → "
-                    + app.name() + " → Trusted IPs / 企业可信IP), then run doctor again");
+                    + consoleName(app) + " → Trusted IPs / 企业可信IP), then run doctor again");
             case ErrorCodes.API_FREQ_OUT_OF_LIMIT -> DoctorCheck.fail(name, detail,
                     "gettoken was called too often: wait a minute and run doctor again");
             default -> DoctorCheck.fail(name, detail,
@@ -89,6 +89,11 @@ public final class WeComChecks {
     static java.util.Optional<String> fromIp(String errmsg) {
         Matcher m = FROM_IP.matcher(errmsg);
         return m.find() ? java.util.Optional.of(m.group(1).replaceAll("[.:]+$", "")) : java.util.Optional.empty();
+    }
+
+    /** How the operator finds the app in WeCom's console: our name only means something for listed apps. */
+    private static String consoleName(AppConfig app) {
+        return AppConfig.DEFAULT_NAME.equals(app.name()) ? "your app" : app.name();
     }
 
     private static String secretKey(AppConfig app) {
