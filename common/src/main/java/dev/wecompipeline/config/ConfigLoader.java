@@ -17,8 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Builds the {@link PipelineConfig} from config.yaml and environment variables; variables win.
@@ -54,6 +52,7 @@ import org.slf4j.LoggerFactory;
  * <tr><td>dedupe_ttl_seconds</td><td>WECOM_CALLBACK_DEDUPE_TTL_SECONDS</td><td>300</td></tr>
  * <tr><td>drop_events</td><td>WECOM_CALLBACK_DROP_EVENTS</td><td>enter_agent, subscribe</td></tr>
  * <tr><td>access_denied_reply</td><td>WECOM_CALLBACK_ACCESS_DENIED_REPLY</td><td>none</td></tr>
+ * <tr><td>public_url</td><td>WECOM_CALLBACK_PUBLIC_URL</td><td>none (doctor checks it when set)</td></tr>
  * <tr><td colspan="3"><b>kafka</b> ({@link KafkaConfig})</td></tr>
  * <tr><td>bootstrap_servers</td><td>KAFKA_BOOTSTRAP_SERVERS</td><td>embedded broker</td></tr>
  * <tr><td>inbound_topic, replies_topic, replies_dlq_topic, inbound_dlq_topic, sessions_topic, delivered_topic</td>
@@ -107,15 +106,15 @@ import org.slf4j.LoggerFactory;
  * number is in the unit the key names. An empty variable counts as unset. App fields are trimmed
  * of surrounding whitespace with a warning (never showing the value), because a stray space breaks
  * WeCom's signature check. Unknown keys in the sections above produce warnings, not errors, since
- * Hermes may know keys this version does not. Warnings are logged once here and kept in
- * {@link PipelineConfig#warnings()}.
+ * Hermes may know keys this version does not. Warnings are kept in {@link PipelineConfig#warnings()}
+ * and not logged here: the caller says them once, the launcher as log lines, {@code doctor} as
+ * its own check lines.
  */
 public final class ConfigLoader {
 
     public static final String CONFIG_ENV = "WECOM_PIPELINE_CONFIG";
     public static final String DEFAULT_CONFIG_FILE = "config.yaml";
 
-    private static final Logger LOG = LoggerFactory.getLogger(ConfigLoader.class);
     private static final String EXTRA = IngressConfig.YAML_SECTION;
     private static final String APPS_KEY = "apps";
 
@@ -174,7 +173,6 @@ public final class ConfigLoader {
             throw new ConfigException(problems);
         }
         List<String> warnings = in.warnings();
-        warnings.forEach(w -> LOG.warn("config: {}", w));
         return new PipelineConfig(apps, ingress, kafka, worker, openai, reply, dataDir, kafkaPort, warnings);
     }
 
@@ -302,7 +300,9 @@ public final class ConfigLoader {
                 new HashSet<>(in.list(in.at(IngressConfig.DROP_EVENTS_ENV, EXTRA, IngressConfig.DROP_EVENTS_YAML),
                         List.copyOf(IngressConfig.DEFAULT_DROP_EVENTS))),
                 in.string(in.at(IngressConfig.ACCESS_DENIED_REPLY_ENV, EXTRA, IngressConfig.ACCESS_DENIED_REPLY_YAML),
-                        IngressConfig.DEFAULT_ACCESS_DENIED_REPLY));
+                        IngressConfig.DEFAULT_ACCESS_DENIED_REPLY),
+                in.string(in.at(IngressConfig.PUBLIC_URL_ENV, EXTRA, IngressConfig.PUBLIC_URL_YAML),
+                        IngressConfig.DEFAULT_PUBLIC_URL));
     }
 
     private static KafkaConfig readKafka(SettingReader in) {

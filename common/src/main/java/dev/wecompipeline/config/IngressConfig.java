@@ -27,12 +27,14 @@ import java.util.Set;
  * @param dedupeTtl          how long a {@code MsgId} is remembered to absorb WeCom's retries
  * @param dropEvents         event types acknowledged but not forwarded to agents
  * @param accessDeniedReply  text sent to users who are not allowed; {@code null} sends nothing
+ * @param publicUrl          the callback URL registered in WeCom's admin console (through the proxy
+ *                           or tunnel), or {@code null}; only {@code doctor} and the startup log use it
  */
 public record IngressConfig(String host, int port, String path, boolean perAppPaths, int maxBodyBytes,
                             List<String> allowedSourceCidrs, List<String> trustedProxies,
                             Set<String> allowedUsers, boolean allowAllUsers, Duration timestampWindow,
                             Duration ackTimeout, Duration dedupeTtl, Set<String> dropEvents,
-                            String accessDeniedReply) {
+                            String accessDeniedReply, String publicUrl) {
 
     /** Where these keys live in config.yaml: Hermes' own section, so one file serves both. */
     public static final String YAML_SECTION = "platforms.wecom_callback.extra";
@@ -98,6 +100,11 @@ public record IngressConfig(String host, int port, String path, boolean perAppPa
     public static final String ACCESS_DENIED_REPLY_YAML = "access_denied_reply";
     public static final String DEFAULT_ACCESS_DENIED_REPLY = null;
 
+    public static final String PUBLIC_URL_ENV = "WECOM_CALLBACK_PUBLIC_URL";
+    public static final String PUBLIC_URL_YAML = "public_url";
+    /** Unknown until the operator says where WeCom reaches the ingress (setup --public-url). */
+    public static final String DEFAULT_PUBLIC_URL = null;
+
     public IngressConfig {
         allowedSourceCidrs = allowedSourceCidrs == null ? null : List.copyOf(allowedSourceCidrs);
         trustedProxies = trustedProxies == null ? null : List.copyOf(trustedProxies);
@@ -127,6 +134,10 @@ public record IngressConfig(String host, int port, String path, boolean perAppPa
             // Blank would send an empty message, which WeCom rejects; null is the way to say "none".
             accessDeniedReply = null;
         }
+        if (publicUrl != null && (!Checks.isHttpUrl(publicUrl) || publicUrl.contains("?"))) {
+            out.add(new Problem(key(PUBLIC_URL_YAML), "must be an http(s) URL without a query string, like "
+                    + "https://bot.example.com/wecom/callback, got '" + publicUrl + "'"));
+        }
         if (!out.isEmpty()) {
             throw new ConfigException(out);
         }
@@ -137,7 +148,8 @@ public record IngressConfig(String host, int port, String path, boolean perAppPa
         return new IngressConfig(DEFAULT_HOST, DEFAULT_PORT, DEFAULT_PATH, DEFAULT_PER_APP_PATHS,
                 DEFAULT_MAX_BODY_BYTES, DEFAULT_ALLOWED_SOURCE_CIDRS, DEFAULT_TRUSTED_PROXIES,
                 DEFAULT_ALLOWED_USERS, DEFAULT_ALLOW_ALL_USERS, DEFAULT_TIMESTAMP_WINDOW,
-                DEFAULT_ACK_TIMEOUT, DEFAULT_DEDUPE_TTL, DEFAULT_DROP_EVENTS, DEFAULT_ACCESS_DENIED_REPLY);
+                DEFAULT_ACK_TIMEOUT, DEFAULT_DEDUPE_TTL, DEFAULT_DROP_EVENTS, DEFAULT_ACCESS_DENIED_REPLY,
+                DEFAULT_PUBLIC_URL);
     }
 
     /**
@@ -166,7 +178,8 @@ public record IngressConfig(String host, int port, String path, boolean perAppPa
                 + ", sources " + (allowedSourceCidrs.isEmpty() ? "any" : allowedSourceCidrs)
                 + ", trusted proxies " + (trustedProxies.isEmpty() ? "none" : trustedProxies)
                 + ", dropped events " + sorted(dropEvents)
-                + ", access denied reply " + (accessDeniedReply == null ? "none" : "set");
+                + ", access denied reply " + (accessDeniedReply == null ? "none" : "set")
+                + ", public URL " + (publicUrl == null ? "not set" : publicUrl);
     }
 
     private static boolean isUserId(String id) {

@@ -104,8 +104,18 @@ public record PipelineConfig(List<AppConfig> apps, IngressConfig ingress, KafkaC
         return dataDir.resolve("kafka");
     }
 
-    /** The effective configuration on one screen, secrets masked, for the startup log. */
+    /** The effective configuration on one screen, secrets masked, with the load-time warnings at the end. */
     public String describe() {
+        StringBuilder out = new StringBuilder(describeSettings());
+        warnings.forEach(w -> out.append("  warning: ").append(w).append('\n'));
+        return out.toString();
+    }
+
+    /**
+     * The effective configuration without the warnings, for a log that states each warning on a
+     * line of its own (so it is said once, at WARN level).
+     */
+    public String describeSettings() {
         StringBuilder out = new StringBuilder("wecom-pipeline configuration\n");
         out.append("  apps (").append(apps.size()).append("):").append(apps.isEmpty() ? " none\n" : "\n");
         apps.forEach(app -> out.append("    ").append(app.describe()).append('\n'));
@@ -121,7 +131,6 @@ public record PipelineConfig(List<AppConfig> apps, IngressConfig ingress, KafkaC
         }
         out.append("  ").append(reply.describe()).append('\n');
         out.append("  data dir: ").append(dataDir).append('\n');
-        warnings.forEach(w -> out.append("  warning: ").append(w).append('\n'));
         return out.toString();
     }
 

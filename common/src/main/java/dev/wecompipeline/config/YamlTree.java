@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import dev.wecompipeline.config.ConfigException.Problem;
 import java.io.IOException;
 import java.io.Reader;
@@ -25,10 +26,18 @@ import java.util.List;
  * octal number 42798 and a secret {@code 1e5} into 100000.0, silently breaking signatures. Every
  * setting is parsed from its text by {@link SettingReader} instead. Error messages carry only
  * line and column, never the line's content, which may be a secret.
+ *
+ * <p>{@link #readForEdit} and {@link #write} let {@code setup} change a config file without
+ * retyping its values: scalars stay text and are written back quoted.
  */
-final class YamlTree {
+public final class YamlTree {
 
     private static final YAMLFactory FACTORY = YAMLFactory.builder().build();
+    /** Every string quoted, so a token like {@code 0123456} or {@code yes} is never retyped by a reader. */
+    private static final YAMLFactory WRITER = YAMLFactory.builder()
+            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+            .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
+            .build();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private YamlTree() {
@@ -57,6 +66,30 @@ final class YamlTree {
             problems.add(new Problem(label, "cannot be read: " + e.getClass().getSimpleName()));
         }
         return MissingNode.getInstance();
+    }
+
+    /**
+     * The mapping in {@code file} with every scalar as text, for changing and writing back; an
+     * empty mapping if the file is empty.
+     *
+     * @throws ConfigException if the file is not a readable YAML mapping
+     */
+    public static ObjectNode readForEdit(Path file) {
+        List<Problem> problems = new java.util.ArrayList<>();
+        JsonNode tree = read(file, problems);
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return tree instanceof ObjectNode object ? object : NODES.objectNode();
+    }
+
+    /** {@code tree} as a YAML document, strings double-quoted. */
+    public static String write(JsonNode tree) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper(WRITER).writeValueAsString(tree);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write YAML: " + e.getMessage(), e);
+        }
     }
 
     private static JsonNode readValue(JsonParser parser, String label, List<Problem> problems) throws IOException {

@@ -72,8 +72,15 @@ public final class IngressService implements AutoCloseable {
             cfg.routes.exception(WeComCryptoException.class, (e, ctx) -> handler.reject(ctx,
                     e instanceof SignatureMismatchException ? Outcome.BAD_SIGNATURE : Outcome.BAD_REQUEST,
                     "WeCom crypto error " + e.errorCode() + ": " + e.getMessage()));
-            cfg.routes.exception(HttpResponseException.class, (e, ctx) -> handler.reject(ctx,
-                    e.getStatus() == 413 ? Outcome.TOO_LARGE : Outcome.BAD_REQUEST, e.getMessage()));
+            cfg.routes.exception(HttpResponseException.class, (e, ctx) -> {
+                if (e.getStatus() == 404) {
+                    // No such route: not a callback at all. Answering 404 (not 400) lets an operator, curl or
+                    // `doctor` tell a wrong path in WeCom's console or the proxy from a mangled request.
+                    ctx.status(404).contentType(io.javalin.http.ContentType.TEXT_PLAIN).result("not_found");
+                    return;
+                }
+                handler.reject(ctx, e.getStatus() == 413 ? Outcome.TOO_LARGE : Outcome.BAD_REQUEST, e.getMessage());
+            });
         });
     }
 

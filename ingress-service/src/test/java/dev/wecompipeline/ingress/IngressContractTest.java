@@ -64,6 +64,14 @@ class IngressContractTest {
     }
 
     @Test
+    void a_path_that_is_not_the_callback_path_is_404_so_a_wrong_url_is_told_from_a_mangled_request() {
+        SignedCallback v = IngressFixture.encoder().verification("hello", nowSeconds());
+        HttpResponse<String> r = fx.get("/wecom/callbak?" + v.query());
+        assertEquals(404, r.statusCode());
+        assertEquals("not_found", r.body());
+    }
+
+    @Test
     void valid_post_is_acknowledged_with_success_after_the_record_is_on_the_topic() {
         HttpResponse<String> r = fx.sendText("zhangsan", "700001", "你好, agent");
         assertEquals(200, r.statusCode());

@@ -22,10 +22,15 @@ final class Launch {
     private Launch() {
     }
 
-    /** Loads and validates configuration from the environment and config.yaml, logging it with secrets masked. */
+    /**
+     * Loads and validates configuration from the environment and config.yaml, logging it with
+     * secrets masked. Each load-time warning (a secret trimmed of surrounding whitespace, an
+     * unknown key) is logged exactly once, as its own WARN line; the summary line leaves them out.
+     */
     static PipelineConfig loadConfig() {
         PipelineConfig config = ConfigLoader.load(System.getenv());
-        LOG.info("config: {}", config.describe().replace("\n", "; "));
+        config.warnings().forEach(w -> LOG.warn("config: {}", w));
+        LOG.info("config: {}", config.describeSettings().replace("\n", "; "));
         return config;
     }
 

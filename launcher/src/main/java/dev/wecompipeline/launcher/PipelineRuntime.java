@@ -64,8 +64,10 @@ final class PipelineRuntime implements AutoCloseable {
         IngressService ingress = new IngressService(config, bootstrap, registry).start();
         LOG.info("all-in-one: ingress http://{}:{}{} (health, ready and metrics on the same port)",
                 config.ingress().host(), ingress.port(), config.ingress().path());
-        LOG.info("all-in-one: register  http://<your-public-host>:{}{}  in WeCom's admin console (Receive Messages)",
-                ingress.port(), config.ingress().path());
+        String publicUrl = config.ingress().publicUrl() != null ? config.ingress().publicUrl()
+                : "http://<your-public-host>:" + ingress.port() + config.ingress().path();
+        LOG.info("all-in-one: register  {}  in WeCom's admin console (Receive Messages); check with `doctor`",
+                publicUrl);
         return new PipelineRuntime(broker, bootstrap, ingress, worker, reply);
     }
 

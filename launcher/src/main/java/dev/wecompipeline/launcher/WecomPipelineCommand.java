@@ -25,6 +25,8 @@ import picocli.CommandLine.Command;
                 SimulateCommand.class,
                 ReplayCommand.class,
                 RedriveCommand.class,
+                SetupCommand.class,
+                DoctorCommand.class,
                 CommandLine.HelpCommand.class})
 public final class WecomPipelineCommand implements Runnable {
 

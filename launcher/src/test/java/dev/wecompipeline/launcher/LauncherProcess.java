@@ -25,6 +25,18 @@ final class LauncherProcess implements AutoCloseable {
     }
 
     static LauncherProcess start(Path workDir, Map<String, String> env, String... args) {
+        return launch(workDir, env, null, args);
+    }
+
+    /**
+     * Starts the launcher with {@code stdin} as its standard input (closed after it, as when an
+     * operator pipes answers in); {@code null} leaves standard input empty.
+     */
+    static LauncherProcess startWithInput(Path workDir, Map<String, String> env, String stdin, String... args) {
+        return launch(workDir, env, stdin, args);
+    }
+
+    private static LauncherProcess launch(Path workDir, Map<String, String> env, String stdin, String... args) {
         String jar = System.getProperty("wecom.launcher.jar");
         if (jar == null || !Files.exists(Path.of(jar))) {
             throw new IllegalStateException("launcher jar not built: " + jar + " (run through `./mvnw verify`)");
@@ -38,7 +50,13 @@ final class LauncherProcess implements AutoCloseable {
             ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile())
                     .redirectErrorStream(true).redirectOutput(log.toFile());
             pb.environment().putAll(env);
-            return new LauncherProcess(pb.start(), log);
+            Process process = pb.start();
+            try (var in = process.getOutputStream()) {
+                if (stdin != null) {
+                    in.write(stdin.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                }
+            }
+            return new LauncherProcess(process, log);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
