@@ -11,6 +11,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -177,6 +178,11 @@ final class FaultHarness implements AutoCloseable {
         return env.get("KAFKA_TOPIC_REPLIES");
     }
 
+    /** A variable given to the processes, e.g. a topic name. */
+    String envValue(String name) {
+        return env.get(name);
+    }
+
     /** Sets a variable for every process started from now on. */
     FaultHarness env(String name, String value) {
         env.put(name, value);
@@ -225,6 +231,7 @@ final class FaultHarness implements AutoCloseable {
     /** ingress, worker and reply-service in one JVM, on {@link #useKafka the cluster}. */
     LauncherProcess startAllInOne() {
         LauncherProcess all = start("all-in-one", Map.of());
+        opsPorts.put(all, ingressPort);   // the all-in-one serves every component's metrics there
         awaitOutput(all, "all-in-one: register", START_TIMEOUT);
         return all;
     }
@@ -385,6 +392,13 @@ final class FaultHarness implements AutoCloseable {
 
     // ---- verdict --------------------------------------------------------------------------------
 
+    /** Waits until every acknowledged message was delivered at least once (for counts taken before {@link #verify}). */
+    void awaitDelivered(Sent sent, Duration deadline) {
+        Set<String> texts = sent.acked().stream().map(Message::text).collect(Collectors.toSet());
+        await().atMost(deadline).pollInterval(Duration.ofMillis(250)).until(() -> wecom.delivered().stream()
+                .map(Delivery::content).collect(Collectors.toSet()).containsAll(texts));
+    }
+
     /**
      * Waits until every acknowledged message was delivered and both consumer groups have committed
      * everything (so no late resend can follow), prints the scenario's line, then asserts: none
@@ -414,7 +428,8 @@ final class FaultHarness implements AutoCloseable {
                 .mapToLong(e -> ackedTexts.contains(e.getKey()) ? e.getValue() - 1 : e.getValue()).sum();
         List<String> orderProblems = new ArrayList<>();
         for (String user : sent.acked().stream().map(Message::user).distinct().toList()) {
-            List<String> expected = sent.acked().stream().filter(m -> m.user().equals(user)).map(Message::text).toList();
+            List<String> expected = sent.acked().stream().filter(m -> m.user().equals(user))
+                    .map(Message::text).toList();
             List<String> got = wecom.deliveredTo(CORP, user).stream().map(Delivery::content).toList();
             if (!expected.equals(got)) {
                 orderProblems.add(user + ": expected " + expected + ", got " + got);
@@ -433,7 +448,8 @@ final class FaultHarness implements AutoCloseable {
                 .map(e -> e.getValue() + " retries of " + (e.getKey() == -1 ? "no answer" : e.getKey()))
                 .collect(Collectors.joining(", "));
         System.out.printf("fault[%s]: sent %d, acked %d%s, delivered %d, lost %d, duplicated %d, order %s; "
-                        + "wecom duplicate-suppressed %d%s; replies on Kafka %d committed (%s per message), %d aborted; "
+                        + "wecom duplicate-suppressed %d%s; "
+                        + "replies on Kafka %d committed (%s per message), %d aborted; "
                         + "dlq %d%s; %.0f s%n",
                 scenario, sent.sent(), sent.acked().size(), retries.isEmpty() ? "" : " (after " + retries + ")",
                 delivered.size(), lost, duplicated, orderProblems.isEmpty() ? "ok" : "BROKEN",
@@ -536,6 +552,16 @@ final class FaultHarness implements AutoCloseable {
         List<Map.Entry<LauncherProcess, String>> all;
         synchronized (processes) {
             all = new ArrayList<>(processes.entrySet());
+        }
+        // Kept after the temporary directory is gone: target/fault-logs/<scenario>/<command>#<n>.log.
+        Path logs = Path.of("target", "fault-logs", scenario);
+        try {
+            Files.createDirectories(logs);
+            for (Map.Entry<LauncherProcess, String> p : all) {
+                Files.writeString(logs.resolve(p.getValue() + ".log"), p.getKey().output());
+            }
+        } catch (IOException | RuntimeException e) {
+            System.out.printf("fault[%s]: could not keep the logs: %s%n", scenario, e);
         }
         if (!passed) {
             for (Map.Entry<LauncherProcess, String> p : all) {

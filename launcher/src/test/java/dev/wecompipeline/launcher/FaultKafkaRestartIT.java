@@ -37,7 +37,8 @@ class FaultKafkaRestartIT {
             FaultHarness.awaitAssigned(worker);
             FaultHarness.awaitAssigned(reply);
 
-            CompletableFuture<FaultHarness.Sent> sending = h.sendInBackground(h.messages(30, 5), Duration.ofMillis(100));
+            CompletableFuture<FaultHarness.Sent> sending =
+                    h.sendInBackground(h.messages(30, 5), Duration.ofMillis(100));
             await().atMost(Duration.ofSeconds(60)).until(() -> h.acked() >= 10);
             long stoppedAt = System.nanoTime();
             assertEquals(0, kafka.terminate(Duration.ofSeconds(60)), "the broker stops cleanly on SIGTERM");
