@@ -68,6 +68,8 @@ public final class WorkerService implements AutoCloseable {
         // wait out the grace period inside poll(): leave room for it.
         c.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG,
                 (int) Math.max(300_000, settings.revokeGrace().toMillis() + 60_000));
+        // WORKER_SESSION_TIMEOUT_MS: how soon a killed worker's partitions go to the others.
+        KafkaClientSettings.sessionTimeout(c, config.worker().sessionTimeout());
         c.putAll(consumerOverrides);
         Map<String, Object> p = KafkaClientSettings.producer(bootstrapServers, clientId);
         p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, clientId);

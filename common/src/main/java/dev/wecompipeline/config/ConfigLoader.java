@@ -72,6 +72,7 @@ import java.util.function.Supplier;
  * <tr><td>history_turns</td><td>AGENT_HISTORY_TURNS</td><td>10</td></tr>
  * <tr><td>apology</td><td>AGENT_APOLOGY</td><td>Sorry, something went wrong ...</td></tr>
  * <tr><td>command</td><td>AGENT_COMMAND</td><td>none (list, or words separated by whitespace)</td></tr>
+ * <tr><td>session_timeout_ms</td><td>WORKER_SESSION_TIMEOUT_MS</td><td>45000 (bare number: ms)</td></tr>
  * <tr><td>openai.base_url</td><td>OPENAI_BASE_URL</td><td>none (required for openai)</td></tr>
  * <tr><td>openai.model</td><td>OPENAI_MODEL</td><td>gpt-4o-mini</td></tr>
  * <tr><td>openai.api_key</td><td>OPENAI_API_KEY</td><td>none</td></tr>
@@ -96,6 +97,7 @@ import java.util.function.Supplier;
  * <tr><td>minute_window, hour_window</td><td>REPLY_MINUTE_WINDOW, REPLY_HOUR_WINDOW</td><td>60s, 1h</td></tr>
  * <tr><td>token_refresh_margin</td><td>REPLY_TOKEN_REFRESH_MARGIN</td><td>300s</td></tr>
  * <tr><td>request_timeout</td><td>REPLY_REQUEST_TIMEOUT</td><td>10s</td></tr>
+ * <tr><td>session_timeout_ms</td><td>REPLY_SESSION_TIMEOUT_MS</td><td>45000 (bare number: ms)</td></tr>
  * <tr><td colspan="3"><b>pipeline</b> ({@link PipelineConfig})</td></tr>
  * <tr><td>data_dir</td><td>WECOM_PIPELINE_DATA_DIR</td><td>./data</td></tr>
  * <tr><td>kafka_port</td><td>WECOM_PIPELINE_KAFKA_PORT</td><td>9092</td></tr>
@@ -346,7 +348,9 @@ public final class ConfigLoader {
                 in.integer(in.at(WorkerConfig.HISTORY_TURNS_ENV, s, WorkerConfig.HISTORY_TURNS_YAML),
                         WorkerConfig.DEFAULT_HISTORY_TURNS),
                 in.string(in.at(WorkerConfig.APOLOGY_ENV, s, WorkerConfig.APOLOGY_YAML), WorkerConfig.DEFAULT_APOLOGY),
-                in.words(in.at(WorkerConfig.COMMAND_ENV, s, WorkerConfig.COMMAND_YAML), WorkerConfig.DEFAULT_COMMAND));
+                in.words(in.at(WorkerConfig.COMMAND_ENV, s, WorkerConfig.COMMAND_YAML), WorkerConfig.DEFAULT_COMMAND),
+                in.duration(in.at(WorkerConfig.SESSION_TIMEOUT_ENV, s, WorkerConfig.SESSION_TIMEOUT_YAML),
+                        WorkerConfig.DEFAULT_SESSION_TIMEOUT, MILLIS));
     }
 
     private static OpenAiConfig readOpenAi(SettingReader in) {
@@ -405,6 +409,8 @@ public final class ConfigLoader {
                 in.duration(in.at(ReplyConfig.TOKEN_REFRESH_MARGIN_ENV, s, ReplyConfig.TOKEN_REFRESH_MARGIN_YAML),
                         ReplyConfig.DEFAULT_TOKEN_REFRESH_MARGIN, SECONDS),
                 in.duration(in.at(ReplyConfig.REQUEST_TIMEOUT_ENV, s, ReplyConfig.REQUEST_TIMEOUT_YAML),
-                        ReplyConfig.DEFAULT_REQUEST_TIMEOUT, SECONDS));
+                        ReplyConfig.DEFAULT_REQUEST_TIMEOUT, SECONDS),
+                in.duration(in.at(ReplyConfig.SESSION_TIMEOUT_ENV, s, ReplyConfig.SESSION_TIMEOUT_YAML),
+                        ReplyConfig.DEFAULT_SESSION_TIMEOUT, MILLIS));
     }
 }

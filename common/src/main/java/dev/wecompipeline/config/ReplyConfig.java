@@ -31,13 +31,15 @@ import java.util.Locale;
  * @param hourWindow             length of the window {@code perUserPerHour} counts in (shorter in tests)
  * @param tokenRefreshMargin     an access token is renewed this long before WeCom says it expires
  * @param requestTimeout         one WeCom API call's timeout; a timed-out send is retried like an I/O error
+ * @param sessionTimeout         how long the group waits for a silent instance before its partitions move to
+ *                               another (a killed process sends no LeaveGroup, so this bounds the pause)
  */
 public record ReplyConfig(int port, String wecomApiBase, int perUserPerMinute, int perUserPerHour, Format format,
                           int maxChunkBytes, Duration duplicateCheckInterval, String groupId, int concurrency,
                           int maxAttempts, Duration maxRetryDuration, Duration retryInitialBackoff,
                           Duration retryMaxBackoff, Duration freqLimitBackoff, int appSendsPerSecond,
                           Duration minuteWindow, Duration hourWindow, Duration tokenRefreshMargin,
-                          Duration requestTimeout) {
+                          Duration requestTimeout, Duration sessionTimeout) {
 
     /** The message types answers can be sent as. */
     public enum Format {
@@ -142,6 +144,11 @@ public record ReplyConfig(int port, String wecomApiBase, int perUserPerMinute, i
     public static final String REQUEST_TIMEOUT_YAML = "request_timeout";
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
 
+    public static final String SESSION_TIMEOUT_ENV = "REPLY_SESSION_TIMEOUT_MS";
+    public static final String SESSION_TIMEOUT_YAML = "session_timeout_ms";
+    /** Kafka's own default; the broker accepts 6 s to 30 min by default. */
+    public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(45);
+
     /** The settings of the first version; everything added since takes its default. */
     public ReplyConfig(int port, String wecomApiBase, int perUserPerMinute, int perUserPerHour, Format format,
                        int maxChunkBytes, Duration duplicateCheckInterval) {
@@ -149,7 +156,20 @@ public record ReplyConfig(int port, String wecomApiBase, int perUserPerMinute, i
                 DEFAULT_GROUP_ID, DEFAULT_CONCURRENCY, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_RETRY_DURATION,
                 DEFAULT_RETRY_INITIAL_BACKOFF, DEFAULT_RETRY_MAX_BACKOFF, DEFAULT_FREQ_LIMIT_BACKOFF,
                 DEFAULT_APP_SENDS_PER_SECOND, DEFAULT_MINUTE_WINDOW, DEFAULT_HOUR_WINDOW, DEFAULT_TOKEN_REFRESH_MARGIN,
-                DEFAULT_REQUEST_TIMEOUT);
+                DEFAULT_REQUEST_TIMEOUT, DEFAULT_SESSION_TIMEOUT);
+    }
+
+    /** The settings from before the session timeout was configurable; it takes Kafka's default. */
+    public ReplyConfig(int port, String wecomApiBase, int perUserPerMinute, int perUserPerHour, Format format,
+                       int maxChunkBytes, Duration duplicateCheckInterval, String groupId, int concurrency,
+                       int maxAttempts, Duration maxRetryDuration, Duration retryInitialBackoff,
+                       Duration retryMaxBackoff, Duration freqLimitBackoff, int appSendsPerSecond,
+                       Duration minuteWindow, Duration hourWindow, Duration tokenRefreshMargin,
+                       Duration requestTimeout) {
+        this(port, wecomApiBase, perUserPerMinute, perUserPerHour, format, maxChunkBytes, duplicateCheckInterval,
+                groupId, concurrency, maxAttempts, maxRetryDuration, retryInitialBackoff, retryMaxBackoff,
+                freqLimitBackoff, appSendsPerSecond, minuteWindow, hourWindow, tokenRefreshMargin, requestTimeout,
+                DEFAULT_SESSION_TIMEOUT);
     }
 
     public ReplyConfig {
@@ -189,6 +209,7 @@ public record ReplyConfig(int port, String wecomApiBase, int perUserPerMinute, i
         Checks.positive(out, key(HOUR_WINDOW_YAML), hourWindow);
         Checks.notNegative(out, key(TOKEN_REFRESH_MARGIN_YAML), tokenRefreshMargin);
         Checks.positive(out, key(REQUEST_TIMEOUT_YAML), requestTimeout);
+        Checks.positive(out, key(SESSION_TIMEOUT_YAML), sessionTimeout);
         if (!out.isEmpty()) {
             throw new ConfigException(out);
         }
@@ -211,7 +232,8 @@ public record ReplyConfig(int port, String wecomApiBase, int perUserPerMinute, i
                 + ", retries " + maxAttempts + " attempts within " + Durations.format(maxRetryDuration)
                 + " (backoff " + Durations.format(retryInitialBackoff) + ".." + Durations.format(retryMaxBackoff)
                 + ", 45009 " + Durations.format(freqLimitBackoff) + ")"
-                + (appSendsPerSecond > 0 ? ", " + appSendsPerSecond + " sends/s per app" : "");
+                + (appSendsPerSecond > 0 ? ", " + appSendsPerSecond + " sends/s per app" : "")
+                + (sessionTimeout.equals(DEFAULT_SESSION_TIMEOUT) ? "" : ", session timeout " + Durations.format(sessionTimeout));
     }
 
     private static String key(String yamlKey) {

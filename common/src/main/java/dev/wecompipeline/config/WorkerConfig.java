@@ -20,9 +20,12 @@ import java.util.Locale;
  * @param historyTurns earlier turns kept per user for agents that use history; 0 keeps none
  * @param apology      sent to the user instead of an answer when the agent fails or times out
  * @param command      the {@code command} agent's program and arguments; empty when not configured
+ * @param sessionTimeout how long the group waits for a silent worker before its partitions move to
+ *                       another (a killed worker sends no LeaveGroup, so this bounds the pause)
  */
 public record WorkerConfig(int port, int concurrency, Agent agent, Duration echoDelay, Duration agentTimeout,
-                           String groupId, int historyTurns, String apology, List<String> command) {
+                           String groupId, int historyTurns, String apology, List<String> command,
+                           Duration sessionTimeout) {
 
     /** The agents a worker can run. */
     public enum Agent {
@@ -82,6 +85,14 @@ public record WorkerConfig(int port, int concurrency, Agent agent, Duration echo
     public static final String COMMAND_YAML = "command";
     public static final List<String> DEFAULT_COMMAND = List.of();
 
+    public static final String SESSION_TIMEOUT_ENV = "WORKER_SESSION_TIMEOUT_MS";
+    public static final String SESSION_TIMEOUT_YAML = "session_timeout_ms";
+    /**
+     * Kafka's own default. The broker accepts 6 s to 30 min by default; shorter moves a crashed
+     * worker's partitions sooner but drops a worker whose heartbeats stall (long GC) more readily.
+     */
+    public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(45);
+
     public WorkerConfig {
         command = command == null ? List.of() : List.copyOf(command);
         List<Problem> out = new ArrayList<>();
@@ -93,6 +104,7 @@ public record WorkerConfig(int port, int concurrency, Agent agent, Duration echo
         Checks.notBlank(out, key(GROUP_ID_YAML), groupId);
         Checks.atLeast(out, key(HISTORY_TURNS_YAML), historyTurns, 0);
         Checks.notBlank(out, key(APOLOGY_YAML), apology);
+        Checks.positive(out, key(SESSION_TIMEOUT_YAML), sessionTimeout);
         if (!out.isEmpty()) {
             throw new ConfigException(out);
         }
@@ -105,10 +117,18 @@ public record WorkerConfig(int port, int concurrency, Agent agent, Duration echo
                 DEFAULT_COMMAND);
     }
 
+    /** Settings from before the session timeout was configurable; it takes Kafka's default. */
+    public WorkerConfig(int port, int concurrency, Agent agent, Duration echoDelay, Duration agentTimeout,
+                        String groupId, int historyTurns, String apology, List<String> command) {
+        this(port, concurrency, agent, echoDelay, agentTimeout, groupId, historyTurns, apology, command,
+                DEFAULT_SESSION_TIMEOUT);
+    }
+
     /** The defaults of operator-interface.md. */
     public static WorkerConfig defaults() {
         return new WorkerConfig(DEFAULT_PORT, DEFAULT_CONCURRENCY, DEFAULT_AGENT, DEFAULT_ECHO_DELAY,
-                DEFAULT_AGENT_TIMEOUT, DEFAULT_GROUP_ID, DEFAULT_HISTORY_TURNS, DEFAULT_APOLOGY, DEFAULT_COMMAND);
+                DEFAULT_AGENT_TIMEOUT, DEFAULT_GROUP_ID, DEFAULT_HISTORY_TURNS, DEFAULT_APOLOGY, DEFAULT_COMMAND,
+                DEFAULT_SESSION_TIMEOUT);
     }
 
     /** One line for the startup log. */
@@ -120,7 +140,8 @@ public record WorkerConfig(int port, int concurrency, Agent agent, Duration echo
                     case OPENAI -> "";
                 }
                 + ", timeout " + Durations.format(agentTimeout) + ", concurrency " + concurrency
-                + ", group " + groupId + ", history " + historyTurns + " turns";
+                + ", group " + groupId + ", history " + historyTurns + " turns"
+                + (sessionTimeout.equals(DEFAULT_SESSION_TIMEOUT) ? "" : ", session timeout " + Durations.format(sessionTimeout));
     }
 
     private static String key(String yamlKey) {

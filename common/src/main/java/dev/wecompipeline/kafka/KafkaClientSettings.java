@@ -1,5 +1,6 @@
 package dev.wecompipeline.kafka;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -23,6 +24,8 @@ public final class KafkaClientSettings {
     public static final int DEFAULT_DELIVERY_TIMEOUT_MS = 60_000;
     /** One produce request's timeout; Kafka requires delivery timeout >= linger + request timeout. */
     public static final int DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
+    /** Kafka's default heartbeat interval; a shorter session timeout shortens it to a third of that. */
+    public static final int DEFAULT_HEARTBEAT_INTERVAL_MS = 3_000;
 
     private KafkaClientSettings() {
     }
@@ -62,6 +65,18 @@ public final class KafkaClientSettings {
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         return c;
+    }
+
+    /**
+     * Sets a group member's session timeout: how long the group waits for a member that stopped
+     * heartbeating (a killed process sends no LeaveGroup) before moving its partitions. Heartbeats go
+     * at a third of it, never less often than Kafka's default of every 3 s.
+     */
+    public static Map<String, Object> sessionTimeout(Map<String, Object> consumer, Duration timeout) {
+        int ms = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
+        consumer.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, ms);
+        consumer.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Math.max(1, Math.min(DEFAULT_HEARTBEAT_INTERVAL_MS, ms / 3)));
+        return consumer;
     }
 
     /** Admin client settings. */

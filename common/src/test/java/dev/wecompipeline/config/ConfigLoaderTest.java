@@ -157,7 +157,9 @@ class ConfigLoaderTest {
                 Map.entry("WECOM_CALLBACK_TIMESTAMP_WINDOW_SECONDS", "0"),
                 Map.entry("WECOM_CALLBACK_ACK_TIMEOUT_MS", "1500"),
                 Map.entry("KAFKA_TOPIC_PARTITIONS", "6"),
-                Map.entry("KAFKA_TOPIC_RETENTION_HOURS", "48")));
+                Map.entry("KAFKA_TOPIC_RETENTION_HOURS", "48"),
+                Map.entry("WORKER_SESSION_TIMEOUT_MS", "6000"),
+                Map.entry("REPLY_SESSION_TIMEOUT_MS", "7000")));
 
         PipelineConfig config = ConfigLoader.load(env, Optional.empty());
 
@@ -179,6 +181,8 @@ class ConfigLoaderTest {
         assertEquals(Duration.ofMillis(1500), config.ingress().ackTimeout());
         assertEquals(6, config.kafka().partitions());
         assertEquals(Duration.ofHours(48), config.kafka().retention());
+        assertEquals(Duration.ofSeconds(6), config.worker().sessionTimeout());
+        assertEquals(Duration.ofSeconds(7), config.reply().sessionTimeout());
     }
 
     @Test

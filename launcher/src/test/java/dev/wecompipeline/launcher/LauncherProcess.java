@@ -74,6 +74,22 @@ final class LauncherProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    long pid() {
+        return process.pid();
+    }
+
+    /** The last {@code lines} lines of the output, for failure messages. */
+    String outputTail(int lines) {
+        List<String> all = output().lines().toList();
+        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    }
+
+    /** Sends SIGKILL, as a crash or the OOM killer would: no shutdown hook, no LeaveGroup, nothing flushed. */
+    int kill() throws InterruptedException {
+        process.destroyForcibly();
+        return process.waitFor();
+    }
+
     /** Sends SIGTERM and returns the exit code, killing the process if it does not stop in time. */
     int terminate(Duration grace) throws InterruptedException {
         process.destroy();

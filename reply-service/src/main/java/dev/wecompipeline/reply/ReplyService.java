@@ -98,6 +98,8 @@ public final class ReplyService implements AutoCloseable {
                 reply.duplicateCheckInterval().toSeconds());
 
         Map<String, Object> c = KafkaClientSettings.consumer(bootstrapServers, reply.groupId(), clientId);
+        // REPLY_SESSION_TIMEOUT_MS: how soon a killed instance's partitions go to the others.
+        KafkaClientSettings.sessionTimeout(c, reply.sessionTimeout());
         c.putAll(consumerOverrides);
         Map<String, Object> p = KafkaClientSettings.producer(bootstrapServers, clientId);
         p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, clientId);
