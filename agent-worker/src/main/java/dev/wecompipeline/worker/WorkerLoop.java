@@ -22,6 +22,7 @@ import dev.wecompipeline.kafka.KeyScheduler;
 import dev.wecompipeline.kafka.PartitionProgress;
 import dev.wecompipeline.kafka.JsonSerde;
 import dev.wecompipeline.kafka.RecordHeaders;
+import dev.wecompipeline.kafka.TransactionalCommit;
 import dev.wecompipeline.kafka.ReplyMessage;
 import dev.wecompipeline.worker.agent.Agent;
 import dev.wecompipeline.worker.agent.AgentRequest;
@@ -32,7 +33,6 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
@@ -397,35 +397,23 @@ final class WorkerLoop implements Runnable {
             return;
         }
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        int records = 0;
-        try {
+        List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
+        for (PartitionState s : dirty) {
+            records.addAll(s.staged);
+            OffsetAndMetadata commit = s.progress.toCommit();
+            if (commit != null) {
+                offsets.put(s.tp, commit);
+            }
+        }
+        if (crashPoint == CrashPoint.BEFORE_COMMIT) {
+            // Replies and offsets sent in a transaction that is never committed.
             producer.beginTransaction();
-            for (PartitionState s : dirty) {
-                for (ProducerRecord<String, byte[]> r : s.staged) {
-                    producer.send(r);
-                    records++;
-                }
-                OffsetAndMetadata commit = s.progress.toCommit();
-                if (commit != null) {
-                    offsets.put(s.tp, commit);
-                }
-            }
+            records.forEach(producer::send);
             producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
-            if (crashPoint == CrashPoint.BEFORE_COMMIT) {
-                producer.flush();
-                throw new Halt();
-            }
-            producer.commitTransaction();
-        } catch (ProducerFencedException | InvalidProducerEpochException | AuthorizationException fatal) {
-            throw fatal;
-        } catch (KafkaException e) {
-            // Nothing of this transaction is visible; the staged records stay and go out with the next one.
-            LOG.warn("worker: commit of {} records failed, will retry: {}", records, e.toString());
-            try {
-                producer.abortTransaction();
-            } catch (KafkaException abortFailed) {
-                LOG.warn("worker: abort failed: {}", abortFailed.toString());
-            }
+            producer.flush();
+            throw new Halt();
+        }
+        if (!TransactionalCommit.commit(producer, records, offsets, consumer.groupMetadata(), "worker")) {
             metrics.commitFailed();
             return;
         }
@@ -434,7 +422,7 @@ final class WorkerLoop implements Runnable {
             s.dirty = false;
         }
         lastCommitNanos = System.nanoTime();
-        metrics.committed(records);
+        metrics.committed(records.size());
     }
 
     private void applyBackpressure() {

@@ -1,5 +1,6 @@
 package dev.wecompipeline.reply;
 
+import dev.wecompipeline.kafka.TransactionalCommit;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -9,13 +10,7 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.AuthorizationException;
-import org.apache.kafka.common.errors.InvalidProducerEpochException;
-import org.apache.kafka.common.errors.ProducerFencedException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Commits, in ONE Kafka transaction, the staged delivery markers and dead letters of the given
@@ -25,7 +20,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ReplyCommitter {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ReplyCommitter.class);
 
     private final Producer<String, byte[]> producer;
     private final Consumer<String, byte[]> consumer;
@@ -57,29 +51,15 @@ final class ReplyCommitter {
             return;
         }
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        try {
-            producer.beginTransaction();
-            for (ReplyWork.PartitionState s : dirty) {
-                for (ProducerRecord<String, byte[]> r : s.staged) {
-                    producer.send(r);
-                }
-                OffsetAndMetadata commit = s.progress.toCommit();
-                if (commit != null) {
-                    offsets.put(s.tp, commit);
-                }
+        List<ProducerRecord<String, byte[]>> records = new java.util.ArrayList<>();
+        for (ReplyWork.PartitionState s : dirty) {
+            records.addAll(s.staged);
+            OffsetAndMetadata commit = s.progress.toCommit();
+            if (commit != null) {
+                offsets.put(s.tp, commit);
             }
-            producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
-            producer.commitTransaction();
-        } catch (ProducerFencedException | InvalidProducerEpochException | AuthorizationException fatal) {
-            throw fatal;
-        } catch (KafkaException e) {
-            // Nothing of it is visible; the staged records stay and go out with the next transaction.
-            LOG.warn("reply: commit failed, will retry: {}", e.toString());
-            try {
-                producer.abortTransaction();
-            } catch (KafkaException abortFailed) {
-                LOG.warn("reply: abort failed: {}", abortFailed.toString());
-            }
+        }
+        if (!TransactionalCommit.commit(producer, records, offsets, consumer.groupMetadata(), "reply")) {
             return;
         }
         for (ReplyWork.PartitionState s : dirty) {
