@@ -2,14 +2,12 @@ package dev.wecompipeline.worker;
 
 import java.time.Duration;
 import java.util.Map;
-import java.util.UUID;
 
 import dev.wecompipeline.config.PipelineConfig;
 import dev.wecompipeline.kafka.KafkaClientSettings;
 import dev.wecompipeline.ops.KafkaReadiness;
-import dev.wecompipeline.ops.OpsRoutes;
+import dev.wecompipeline.ops.OpsServer;
 import dev.wecompipeline.worker.agent.Agent;
-import io.javalin.Javalin;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -44,7 +42,7 @@ public final class WorkerService implements AutoCloseable {
     private final WorkerLoop loop;
     private final Thread thread;
     private final KafkaReadiness readiness;
-    private final Javalin ops;
+    private final OpsServer ops;
     private final WorkerSettings settings;
     private final Agent agent;
 
@@ -80,17 +78,13 @@ public final class WorkerService implements AutoCloseable {
                 config.kafka(), agent, settings, new LogScanner(bootstrapServers), new WorkerMetrics(registry));
         this.thread = new Thread(loop, "worker-poll");
         this.readiness = new KafkaReadiness(bootstrapServers, clientId + "-readiness");
-        this.ops = serveOps ? Javalin.create(cfg -> {
-            cfg.startup.showJavalinBanner = false;
-            cfg.jetty.port = config.worker().port();
-            OpsRoutes.register(cfg, registry, () -> loop.isRunning() && readiness.isReady());
-        }) : null;
+        this.ops = serveOps ? OpsServer.create(config.worker().port(), registry, () -> loop.isRunning() && readiness.isReady())
+                : null;
     }
 
     /** A process-unique instance id: the host name (stable per container) plus a short random suffix. */
     public static String defaultInstanceId() {
-        String host = System.getenv().getOrDefault("HOSTNAME", "worker");
-        return host + "-" + UUID.randomUUID().toString().substring(0, 8);
+        return KafkaClientSettings.defaultInstanceId("worker");
     }
 
     public WorkerService start() {
@@ -126,7 +120,7 @@ public final class WorkerService implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         if (ops != null) {
-            ops.stop();
+            ops.close();
         }
         readiness.close();
         agent.close();

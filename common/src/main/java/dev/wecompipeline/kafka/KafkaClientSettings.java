@@ -81,6 +81,15 @@ public final class KafkaClientSettings {
         return consumer;
     }
 
+    /**
+     * A process-unique instance id for client and transactional ids: the host name (stable per
+     * container) plus a short random suffix; {@code fallbackHost} where HOSTNAME is unset.
+     */
+    public static String defaultInstanceId(String fallbackHost) {
+        String host = System.getenv().getOrDefault("HOSTNAME", fallbackHost);
+        return host + "-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+    }
+
     /** Admin client settings. */
     public static Map<String, Object> admin(String bootstrapServers, String clientId) {
         Map<String, Object> a = new HashMap<>();

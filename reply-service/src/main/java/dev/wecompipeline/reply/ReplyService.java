@@ -3,7 +3,6 @@ package dev.wecompipeline.reply;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 
@@ -11,10 +10,9 @@ import dev.wecompipeline.config.PipelineConfig;
 import dev.wecompipeline.config.ReplyConfig;
 import dev.wecompipeline.kafka.KafkaClientSettings;
 import dev.wecompipeline.ops.KafkaReadiness;
-import dev.wecompipeline.ops.OpsRoutes;
+import dev.wecompipeline.ops.OpsServer;
 import dev.wecompipeline.reply.wecom.TokenCache;
 import dev.wecompipeline.reply.wecom.WeComClient;
-import io.javalin.Javalin;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -52,7 +50,7 @@ public final class ReplyService implements AutoCloseable {
     private final ReplyLoop loop;
     private final Thread thread;
     private final KafkaReadiness readiness;
-    private final Javalin ops;
+    private final OpsServer ops;
     private final ReplyMetrics metrics;
     private volatile boolean started;
 
@@ -114,17 +112,13 @@ public final class ReplyService implements AutoCloseable {
                 reply.requestTimeout().plusSeconds(5));
         this.thread = new Thread(loop, "reply-poll");
         this.readiness = new KafkaReadiness(bootstrapServers, clientId + "-readiness");
-        this.ops = serveOps ? Javalin.create(cfg -> {
-            cfg.startup.showJavalinBanner = false;
-            cfg.jetty.port = reply.port();
-            OpsRoutes.register(cfg, registry, () -> loop.isRunning() && readiness.isReady());
-        }) : null;
+        this.ops = serveOps ? OpsServer.create(reply.port(), registry, () -> loop.isRunning() && readiness.isReady())
+                : null;
     }
 
     /** A process-unique instance id: the host name (stable per container) plus a short random suffix. */
     public static String defaultInstanceId() {
-        String host = System.getenv().getOrDefault("HOSTNAME", "reply");
-        return host + "-" + UUID.randomUUID().toString().substring(0, 8);
+        return KafkaClientSettings.defaultInstanceId("reply");
     }
 
     public ReplyService start() {
@@ -181,7 +175,7 @@ public final class ReplyService implements AutoCloseable {
 
     private void shutdownResources() {
         if (ops != null) {
-            ops.stop();
+            ops.close();
         }
         timer.shutdownNow();
         client.close();
