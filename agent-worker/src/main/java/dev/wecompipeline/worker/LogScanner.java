@@ -20,13 +20,54 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 final class LogScanner {
 
-    /** Give up on a slice that does not arrive in this time; state is then rebuilt partially (logged). */
-    static final Duration SCAN_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * Give up on a slice that does not arrive in this time. Scans run off the loop thread while the
+     * partition waits, so this bounds a broken broker, not a large partition's normal load.
+     */
+    static final Duration SCAN_TIMEOUT = Duration.ofMinutes(2);
 
     private final String bootstrapServers;
 
     LogScanner(String bootstrapServers) {
         this.bootstrapServers = bootstrapServers;
+    }
+
+    /**
+     * Feeds every record of {@code tp} before {@code toOffset} written within {@code spanMs} of record
+     * time before the last of them: the span is measured from the records' own time, so a worker
+     * that lags reads what the messages' neighbours were, not what the clock says.
+     *
+     * @return false when the scan timed out before reaching {@code toOffset}
+     */
+    boolean scanBefore(TopicPartition tp, long toOffset, long spanMs, Consumer<ConsumerRecord<byte[], byte[]>> sink) {
+        long lastTime;
+        try (KafkaConsumer<byte[], byte[]> consumer = open()) {
+            consumer.assign(List.of(tp));
+            long begin = consumer.beginningOffsets(List.of(tp)).get(tp);
+            if (toOffset <= begin) {
+                return true;
+            }
+            consumer.seek(tp, toOffset - 1);
+            long deadline = System.nanoTime() + SCAN_TIMEOUT.toNanos();
+            List<ConsumerRecord<byte[], byte[]>> got = List.of();
+            while (got.isEmpty()) {
+                if (System.nanoTime() > deadline) {
+                    return false;
+                }
+                got = consumer.poll(Duration.ofMillis(200)).records(tp);
+            }
+            // The last record before the offset, or (when that offset holds a transaction marker) the next one.
+            lastTime = got.get(0).timestamp();
+        }
+        return scan(tp, Math.max(0, lastTime - spanMs), toOffset, sink);
+    }
+
+    private KafkaConsumer<byte[], byte[]> open() {
+        Map<String, Object> settings = KafkaClientSettings.consumer(bootstrapServers, "unused", "wecom-worker-scan");
+        settings.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        settings.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        settings.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
+        return new KafkaConsumer<>(settings, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
     /**
@@ -38,12 +79,7 @@ final class LogScanner {
      */
     boolean scan(TopicPartition tp, long fromTimestampMs, long toOffset,
                  Consumer<ConsumerRecord<byte[], byte[]>> sink) {
-        Map<String, Object> settings = KafkaClientSettings.consumer(bootstrapServers, "unused", "wecom-worker-scan");
-        settings.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        settings.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        settings.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(settings, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer = open()) {
             consumer.assign(List.of(tp));
             long end = toOffset >= 0 ? toOffset : consumer.endOffsets(List.of(tp)).get(tp);
             long start;

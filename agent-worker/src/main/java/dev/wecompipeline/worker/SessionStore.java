@@ -21,8 +21,10 @@ import org.slf4j.LoggerFactory;
  * Conversation history per user ({@code corp_id:user_id}), kept in the compacted sessions topic so
  * it follows the user to whichever worker owns their partition. The sessions topic has as many
  * partitions as the inbound topic and the same keys, so inbound partition {@code p}'s users live in
- * sessions partition {@code p}; taking over a partition loads that slice. Updates are written in
- * the same transaction as the reply. Only the poll thread touches an instance.
+ * sessions partition {@code p}; taking over a partition reads that slice ({@link #read}, off the
+ * loop thread) and installs it ({@link #install}). Updates are written in the same transaction as
+ * the reply. A session record stays under a byte cap (oldest turns go first), so it can always be
+ * produced. Only the loop thread calls the other methods.
  */
 final class SessionStore {
 
@@ -31,34 +33,46 @@ final class SessionStore {
 
     private final String topic;
     private final int maxTurns;
+    private final int maxBytes;
     private final Map<String, List<Turn>> history = new HashMap<>();
     private final Map<Integer, Set<String>> usersByPartition = new HashMap<>();
 
-    SessionStore(String topic, int maxTurns) {
+    SessionStore(String topic, int maxTurns, int maxBytes) {
         this.topic = topic;
         this.maxTurns = maxTurns;
+        this.maxBytes = maxBytes;
     }
 
-    /** Loads the sessions of inbound partition {@code partition} from the compacted topic. */
-    void load(int partition, LogScanner scanner) {
-        Set<String> users = usersByPartition.computeIfAbsent(partition, p -> new HashSet<>());
+    /**
+     * Reads the sessions of inbound partition {@code partition} from the compacted topic.
+     *
+     * @throws IllegalStateException when the slice cannot be read completely in time
+     */
+    Map<String, List<Turn>> read(int partition, LogScanner scanner) {
+        Map<String, List<Turn>> slice = new HashMap<>();
         boolean complete = scanner.scan(new TopicPartition(topic, partition), -1, -1, r -> {
             String user = new String(r.key(), StandardCharsets.UTF_8);
             if (r.value() == null) {
-                history.remove(user);
-                users.remove(user);
+                slice.remove(user);
                 return;
             }
             try {
-                history.put(user, JsonSerde.MAPPER.readValue(r.value(), TURNS));
-                users.add(user);
+                slice.put(user, JsonSerde.MAPPER.readValue(r.value(), TURNS));
             } catch (IOException e) {
                 LOG.warn("Unreadable session of {} on {}-{} skipped: {}", user, topic, partition, e.getMessage());
             }
         });
         if (!complete) {
-            LOG.warn("Sessions of partition {} only partly loaded (scan timed out)", partition);
+            throw new IllegalStateException("sessions of partition " + partition + " not read completely in time");
         }
+        return slice;
+    }
+
+    /** Makes a slice read by {@link #read} the partition's sessions. */
+    void install(int partition, Map<String, List<Turn>> slice) {
+        unload(partition);
+        history.putAll(slice);
+        usersByPartition.put(partition, new HashSet<>(slice.keySet()));
     }
 
     /** Forgets the sessions of a partition this worker no longer owns. */
@@ -73,17 +87,31 @@ final class SessionStore {
         return history.getOrDefault(userKey, List.of());
     }
 
-    /** Appends a turn (keeping the last {@code maxTurns}) and returns the record that persists it. */
+    /** Appends a turn (keeping the last turns that fit both caps) and returns the record that persists it. */
     ProducerRecord<String, byte[]> append(int partition, String userKey, Turn turn) {
         List<Turn> turns = new ArrayList<>(history(userKey));
         turns.add(turn);
         if (turns.size() > maxTurns) {
             turns = new ArrayList<>(turns.subList(turns.size() - maxTurns, turns.size()));
         }
+        byte[] value = serialise(userKey, turns);
+        while (value.length > maxBytes && turns.size() > 1) {
+            turns.remove(0);
+            value = serialise(userKey, turns);
+        }
+        if (value.length > maxBytes) {
+            // Even the newest turn alone is too large: keep no history rather than an unproducible record.
+            turns.clear();
+            value = serialise(userKey, turns);
+        }
         history.put(userKey, List.copyOf(turns));
         usersByPartition.computeIfAbsent(partition, p -> new HashSet<>()).add(userKey);
+        return new ProducerRecord<>(topic, partition, userKey, value);
+    }
+
+    private static byte[] serialise(String userKey, List<Turn> turns) {
         try {
-            return new ProducerRecord<>(topic, partition, userKey, JsonSerde.MAPPER.writeValueAsBytes(turns));
+            return JsonSerde.MAPPER.writeValueAsBytes(turns);
         } catch (IOException e) {
             throw new IllegalStateException("Cannot serialise session of " + userKey, e);
         }

@@ -1,9 +1,15 @@
 package dev.wecompipeline.worker;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 import dev.wecompipeline.config.PipelineConfig;
+import dev.wecompipeline.engine.ProcessingEngine;
 import dev.wecompipeline.kafka.KafkaClientSettings;
 import dev.wecompipeline.ops.KafkaReadiness;
 import dev.wecompipeline.ops.OpsServer;
@@ -12,6 +18,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -22,10 +29,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One agent-worker process: a member of the {@code wecom-agent-workers} group answering messages
- * from {@code wecom.inbound} onto {@code wecom.replies}. Scale by starting more processes.
+ * from {@code wecom.inbound} onto {@code wecom.replies}, as a {@link WorkerProcessor} in the
+ * exactly-once {@link ProcessingEngine}. Scale by starting more processes.
  *
  * <pre>{@code
- * try (WorkerService worker = new WorkerService(config, bootstrap, settings, agent, registry, true).start()) {
+ * try (WorkerService worker = new WorkerService(config, bootstrap, settings, agent, registry, true, onDeath).start()) {
  *     ... // until SIGTERM
  * }
  * }</pre>
@@ -39,30 +47,38 @@ public final class WorkerService implements AutoCloseable {
      */
     static final int TRANSACTION_TIMEOUT_MS = 15_000;
 
-    private final WorkerLoop loop;
+    private final ProcessingEngine<WorkerProcessor.Task> engine;
     private final Thread thread;
     private final KafkaReadiness readiness;
     private final OpsServer ops;
     private final WorkerSettings settings;
     private final Agent agent;
+    private final TaskRunner runner;
+    private final ExecutorService loader;
 
     /**
-     * @param serveOps whether to serve {@code /health}, {@code /ready}, {@code /metrics} on
-     *                 {@code WORKER_PORT} (the all-in-one serves them once for all components)
+     * @param serveOps    whether to serve {@code /health}, {@code /ready}, {@code /metrics} on
+     *                    {@code WORKER_PORT} (the all-in-one serves them once for all components)
+     * @param onLoopDeath called once if the loop dies; the launcher ends the process with it
      */
     public WorkerService(PipelineConfig config, String bootstrapServers, WorkerSettings settings, Agent agent,
-                         PrometheusMeterRegistry registry, boolean serveOps) {
-        this(config, bootstrapServers, settings, agent, registry, serveOps, Map.of());
+                         PrometheusMeterRegistry registry, boolean serveOps, Consumer<Throwable> onLoopDeath) {
+        this(config, bootstrapServers, settings, agent, registry, serveOps, Map.of(), onLoopDeath,
+                UnaryOperator.identity());
     }
 
-    /** With consumer settings overridden (tests use a short session timeout to notice a dead worker quickly). */
+    /**
+     * With consumer settings overridden (tests use a short session timeout) and the engine's Kafka
+     * clients decorated (tests inject crashes there, never in production code).
+     */
     WorkerService(PipelineConfig config, String bootstrapServers, WorkerSettings settings, Agent agent,
-                  PrometheusMeterRegistry registry, boolean serveOps, Map<String, Object> consumerOverrides) {
+                  PrometheusMeterRegistry registry, boolean serveOps, Map<String, Object> consumerOverrides,
+                  Consumer<Throwable> onLoopDeath, UnaryOperator<ProcessingEngine.Clients> decorate) {
         this.settings = settings;
         this.agent = agent;
         String clientId = "wecom-worker-" + settings.instanceId();
         Map<String, Object> c = KafkaClientSettings.consumer(bootstrapServers, config.worker().groupId(), clientId);
-        // A poll returns quickly and the loop never blocks on agents, but the rebalance listener may
+        // The loop never waits on agents and loads partitions off its thread, but a revocation may
         // wait out the grace period inside poll(): leave room for it.
         c.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG,
                 (int) Math.max(300_000, settings.revokeGrace().toMillis() + 60_000));
@@ -70,16 +86,33 @@ public final class WorkerService implements AutoCloseable {
         KafkaClientSettings.sessionTimeout(c, config.worker().sessionTimeout());
         c.putAll(consumerOverrides);
         Map<String, Object> p = KafkaClientSettings.producer(bootstrapServers, clientId);
+        // Stable per instance: a rebuilt producer fences this instance's earlier one at once.
         p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, clientId);
         p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, TRANSACTION_TIMEOUT_MS);
-        this.loop = new WorkerLoop(
-                new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer()),
-                new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer()),
-                config.kafka(), agent, settings, new LogScanner(bootstrapServers), new WorkerMetrics(registry));
-        this.thread = new Thread(loop, "worker-poll");
+        ProcessingEngine.Clients clients = decorate.apply(new ProcessingEngine.Clients() {
+            @Override
+            public org.apache.kafka.clients.consumer.Consumer<String, byte[]> consumer() {
+                return new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+            }
+
+            @Override
+            public Producer<String, byte[]> producer() {
+                return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+            }
+        });
+        this.runner = new TaskRunner(settings.concurrency(), settings.agentTimeout());
+        this.loader = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "worker-load");
+            t.setDaemon(true);
+            return t;
+        });
+        WorkerProcessor processor = new WorkerProcessor(config.kafka(), agent, settings, runner,
+                new LogScanner(bootstrapServers), new WorkerMetrics(registry), loader);
+        this.engine = new ProcessingEngine<>(settings.engine(), processor, List.of(config.kafka().inboundTopic()),
+                clients, registry, System::nanoTime, onLoopDeath);
+        this.thread = new Thread(engine, "worker-poll");
         this.readiness = new KafkaReadiness(bootstrapServers, clientId + "-readiness");
-        this.ops = serveOps ? OpsServer.create(config.worker().port(), registry, () -> loop.isRunning() && readiness.isReady())
-                : null;
+        this.ops = serveOps ? OpsServer.create(config.worker().port(), registry, this::isReady) : null;
     }
 
     /** A process-unique instance id: the host name (stable per container) plus a short random suffix. */
@@ -97,13 +130,18 @@ public final class WorkerService implements AutoCloseable {
         return this;
     }
 
-    WorkerLoop loop() {
-        return loop;
+    ProcessingEngine<WorkerProcessor.Task> engine() {
+        return engine;
     }
 
-    /** True once the worker has joined the group. */
+    /** True once the worker has joined the group and until its loop stops. */
     public boolean isRunning() {
-        return loop.isRunning();
+        return engine.isRunning();
+    }
+
+    /** Ready: the loop runs and commits its finished work in time, and Kafka answers. */
+    public boolean isReady() {
+        return engine.isReady() && readiness.isReady();
     }
 
     /** Port of the ops endpoints, or -1 when not served. */
@@ -114,11 +152,13 @@ public final class WorkerService implements AutoCloseable {
     @Override
     public void close() {
         try {
-            loop.close(settings.revokeGrace().plus(Duration.ofSeconds(45)));
+            engine.close(settings.revokeGrace().plus(Duration.ofSeconds(45)));
             thread.join(5_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        runner.close();
+        loader.shutdownNow();
         if (ops != null) {
             ops.close();
         }

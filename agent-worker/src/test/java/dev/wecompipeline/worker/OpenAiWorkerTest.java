@@ -28,8 +28,8 @@ class OpenAiWorkerTest {
             model.answerWith("model says hi");
             OpenAiAgent agent = new OpenAiAgent(OpenAiConfig.defaults().withBaseUrl(model.baseUrl()), Agents.httpClient());
             WorkerSettings settings = new WorkerSettings(4, Duration.ofSeconds(2), "Sorry, try again.", "text", 10,
-                    WorkerSettings.DEFAULT_COMMIT_INTERVAL, Duration.ofSeconds(5), WorkerSettings.DEFAULT_DEDUPE_WINDOW,
-                    0, "openai-test");
+                    Duration.ofSeconds(5), WorkerSettings.DEFAULT_DEDUPE_WINDOW,
+                    WorkerSettings.DEFAULT_ANSWER_MAX_CHARS, WorkerSettings.DEFAULT_HISTORY_MAX_BYTES, "openai-test");
             fx.startWorker(agent, settings);
 
             fx.publish(text("frank", "o-1", "first question"));
@@ -47,7 +47,7 @@ class OpenAiWorkerTest {
             fx.publish(text("frank", "o-4", "after reset"));
             fx.flush();
             List<ReplyMessage> replies = fx.replies(4, Duration.ofSeconds(30));
-            assertEquals(WorkerLoop.RESET_REPLY, replies.get(2).content());
+            assertEquals(WorkerProcessor.RESET_REPLY, replies.get(2).content());
             List<List<String>> afterReset = model.requests().get(model.requests().size() - 1).messages();
             assertTrue(afterReset.stream().noneMatch(m -> m.get(1).contains("question")), "history cleared: " + afterReset);
 

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 import dev.wecompipeline.kafka.ReplyMessage;
+import dev.wecompipeline.testkit.CrashSwitch;
 import dev.wecompipeline.testkit.KafkaBroker;
 import dev.wecompipeline.testkit.KafkaBrokerExtension;
 import org.junit.jupiter.api.Test;
@@ -28,7 +29,8 @@ class WorkerCrashTest {
     void a_worker_halted_mid_task_leaves_every_message_to_the_survivor_exactly_once(KafkaBroker kafka) throws Exception {
         try (WorkerFixture fx = new WorkerFixture(kafka.bootstrapServers(), 2)) {
             ScriptedAgent doomedAgent = new ScriptedAgent(Duration.ZERO, false);
-            WorkerService doomed = fx.startWorker(doomedAgent, WorkerFixture.settings(8));
+            CrashSwitch crash = new CrashSwitch();
+            WorkerService doomed = fx.startWorker(doomedAgent, WorkerFixture.settings(8), crash, Map.of());
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
                 fx.publish(text("u" + i, "quick-" + i, "quick " + i));
@@ -43,7 +45,8 @@ class WorkerCrashTest {
             fx.flush();
             await().atMost(Duration.ofSeconds(30)).until(() -> doomedAgent.concurrent.get() == 6);
 
-            doomed.loop().halt();
+            crash.arm(CrashSwitch.Point.NOW);
+            await().atMost(Duration.ofSeconds(30)).until(() -> !doomed.isRunning());
             fx.workers.remove(doomed);
             doomedAgent.release.countDown();
 
@@ -61,8 +64,9 @@ class WorkerCrashTest {
             throws Exception {
         try (WorkerFixture fx = new WorkerFixture(kafka.bootstrapServers(), 2)) {
             ScriptedAgent agent = new ScriptedAgent(Duration.ZERO, false);
-            WorkerService doomed = fx.startWorker(agent, WorkerFixture.settings(8));
-            doomed.loop().crashAt(WorkerLoop.CrashPoint.BEFORE_COMMIT);
+            CrashSwitch crash = new CrashSwitch();
+            WorkerService doomed = fx.startWorker(agent, WorkerFixture.settings(8), crash, Map.of());
+            crash.arm(CrashSwitch.Point.BEFORE_COMMIT);
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
                 fx.publish(text("v" + i, "pc-" + i, "produced not committed " + i));

@@ -19,6 +19,7 @@ import dev.wecompipeline.kafka.KafkaClientSettings;
 import dev.wecompipeline.kafka.RecordHeaders;
 import dev.wecompipeline.kafka.ReplyMessage;
 import dev.wecompipeline.kafka.Topics;
+import dev.wecompipeline.testkit.CrashSwitch;
 import dev.wecompipeline.worker.agent.Agent;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -42,6 +43,8 @@ final class WorkerFixture implements AutoCloseable {
     final PipelineConfig config;
     final List<WorkerService> workers = new CopyOnWriteArrayList<>();
     final List<PrometheusMeterRegistry> registries = new CopyOnWriteArrayList<>();
+    /** Loops that died (a simulated crash, or a real failure the test should see). */
+    final List<Throwable> deaths = new CopyOnWriteArrayList<>();
     private final KafkaProducer<String, byte[]> producer;
 
     WorkerFixture(String bootstrap, int partitions) {
@@ -80,11 +83,18 @@ final class WorkerFixture implements AutoCloseable {
     }
 
     WorkerService startWorker(Agent agent, WorkerSettings settings) {
+        return startWorker(agent, settings, new CrashSwitch(), Map.of());
+    }
+
+    /** A worker whose loop dies where {@code crash} is armed; its death is recorded in {@link #deaths}. */
+    WorkerService startWorker(Agent agent, WorkerSettings settings, CrashSwitch crash, Map<String, Object> overrides) {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        // A short session timeout so a halted worker's partitions move on within seconds.
-        WorkerService w = new WorkerService(config, bootstrap, settings, agent, registry, false,
-                Map.of(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6_000,
-                        ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1_000)).start();
+        // A short session timeout so a crashed worker's partitions move on within seconds.
+        Map<String, Object> consumer = new HashMap<>(Map.of(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6_000,
+                ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1_000));
+        consumer.putAll(overrides);
+        WorkerService w = new WorkerService(config, bootstrap, settings, agent, registry, false, consumer,
+                deaths::add, crash).start();
         workers.add(w);
         registries.add(registry);
         await().atMost(Duration.ofSeconds(30)).until(w::isRunning);

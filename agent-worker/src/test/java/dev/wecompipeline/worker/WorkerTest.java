@@ -111,8 +111,8 @@ class WorkerTest {
         try (WorkerFixture fx = new WorkerFixture(kafka.bootstrapServers(), 1)) {
             ScriptedAgent agent = new ScriptedAgent(Duration.ZERO, false);
             WorkerSettings s = new WorkerSettings(4, Duration.ofMillis(500), "Sorry!", "text", 10,
-                    WorkerSettings.DEFAULT_COMMIT_INTERVAL, Duration.ofSeconds(5), WorkerSettings.DEFAULT_DEDUPE_WINDOW,
-                    0, "t-apology");
+                    Duration.ofSeconds(5), WorkerSettings.DEFAULT_DEDUPE_WINDOW,
+                    WorkerSettings.DEFAULT_ANSWER_MAX_CHARS, WorkerSettings.DEFAULT_HISTORY_MAX_BYTES, "t-apology");
             fx.startWorker(agent, s);
             fx.publish(text("carol", "a-1", "fail please"));
             fx.publish(text("carol", "a-2", "block forever"));
@@ -136,7 +136,7 @@ class WorkerTest {
             var dead = fx.readCommitted(fx.config.kafka().inboundDlqTopic(), 1, Duration.ofSeconds(30));
             assertEquals(1, dead.size());
             assertEquals("{not json", new String(dead.get(0).value(), StandardCharsets.UTF_8));
-            assertTrue(dead.get(0).headers().lastHeader(WorkerLoop.DLQ_REASON_HEADER) != null);
+            assertTrue(dead.get(0).headers().lastHeader(WorkerProcessor.DLQ_REASON_HEADER) != null);
         }
     }
 
@@ -165,7 +165,7 @@ class WorkerTest {
             fx.publish(text("erin", "h-5", "fresh start"));
             fx.flush();
             List<ReplyMessage> replies = fx.replies(5, Duration.ofSeconds(30));
-            assertEquals(WorkerLoop.RESET_REPLY, replies.get(3).content());
+            assertEquals(WorkerProcessor.RESET_REPLY, replies.get(3).content());
             assertEquals(List.of(), second.calls.get(second.calls.size() - 1).history(), "history cleared by /reset");
         }
     }

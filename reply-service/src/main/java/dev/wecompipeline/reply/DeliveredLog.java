@@ -3,11 +3,14 @@ package dev.wecompipeline.reply;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
-import java.util.HashSet;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import dev.wecompipeline.kafka.JsonSerde;
 import dev.wecompipeline.kafka.KafkaClientSettings;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -18,25 +21,22 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The compacted topic of delivery markers: one record per chunk WeCom accepted, key
- * {@code replyId:chunkIndex}, written to the same partition number as the reply record it belongs
- * to. So the markers of a replies partition are one partition of this topic, and the service
- * loads exactly that slice when it is assigned the replies partition: chunks listed there are
- * never sent again, not after a restart, a rebalance or a redrive.
+ * The topic of delivery markers: one record per chunk WeCom accepted, key {@code replyId:chunkIndex},
+ * written to the same partition number as the reply record it belongs to. So the markers of a
+ * replies partition are one partition of this topic, and the service reads exactly that slice when
+ * it is assigned the replies partition ({@link #load}): chunks listed there are never sent again,
+ * and each user's sends of the last hour count against WeCom's limits on the new owner too.
  *
  * <p>Markers are written in the same Kafka transaction as the reply offsets they go with and read
- * with {@code read_committed}: a marker of an aborted transaction does not count (the chunk is
- * sent again, and WeCom's duplicate check absorbs the resend).
+ * with {@code read_committed}. The topic is compacted and deleted after the horizon (twice the
+ * replies' retention): a marker older than that belongs to a reply that can no longer be polled.
  */
 final class DeliveredLog {
 
-    private static final Logger LOG = LoggerFactory.getLogger(DeliveredLog.class);
-    /** Give up loading a slice that does not arrive in this time; it is then partial (logged). */
-    static final Duration LOAD_TIMEOUT = Duration.ofSeconds(30);
+    /** Give up loading a slice that does not arrive in this time; the load fails and is retried. */
+    static final Duration LOAD_TIMEOUT = Duration.ofMinutes(2);
 
     /**
      * The value of a marker.
@@ -44,24 +44,79 @@ final class DeliveredLog {
      * @param replyId       the reply
      * @param chunkIndex    which chunk, from 0
      * @param chunkCount    how many chunks the reply has
-     * @param deliveredAtMs when WeCom's acceptance arrived
+     * @param deliveredAtMs when WeCom's acceptance arrived: the time the user's limits count it at
      * @param msgid         WeCom's {@code msgid} for the send
+     * @param limitKey      whose limits the send counts against (app and user); null in old markers
      */
-    record Marker(String replyId, int chunkIndex, int chunkCount, long deliveredAtMs, String msgid) {
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record Marker(String replyId, int chunkIndex, int chunkCount, long deliveredAtMs, String msgid, String limitKey) {
+    }
+
+    /**
+     * What one marker partition says: the chunks delivered (expiring with the horizon) and, per
+     * user, when their sends of the last window were accepted. Touched by the loop thread only
+     * once installed.
+     */
+    static final class Slice {
+        private final long horizonMs;
+        /** Marker key to delivery time, in (roughly) time order. */
+        private final LinkedHashMap<String, Long> delivered = new LinkedHashMap<>();
+        final Map<String, List<Long>> recentSends = new HashMap<>();
+        private long added;
+
+        Slice(long horizonMs) {
+            this.horizonMs = horizonMs;
+        }
+
+        boolean contains(String key) {
+            return delivered.containsKey(key);
+        }
+
+        /** Records a delivered chunk; false when it was already recorded. */
+        boolean add(String key, long atMs) {
+            if (delivered.putIfAbsent(key, atMs) != null) {
+                return false;
+            }
+            if (++added % 10_000 == 0) {
+                expire(atMs);
+            }
+            return true;
+        }
+
+        void remove(String key) {
+            delivered.remove(key);
+        }
+
+        int size() {
+            return delivered.size();
+        }
+
+        /** Forgets chunks of replies that have left the replies topic: they can never be polled again. */
+        void expire(long nowMs) {
+            for (Iterator<Long> it = delivered.values().iterator(); it.hasNext(); ) {
+                if (it.next() >= nowMs - horizonMs) {
+                    break;
+                }
+                it.remove();
+            }
+        }
     }
 
     private final String bootstrapServers;
     private final String topic;
     private final Duration horizon;
+    private final Duration limitWindow;
 
     /**
-     * @param horizon markers older than this are not loaded: their reply records have left the
-     *                replies topic by retention, so they can never be polled again
+     * @param horizon     markers older than this are not loaded: their reply records have left the
+     *                    replies topic by retention, so they can never be polled again
+     * @param limitWindow the longest per-user limit window: sends within it are handed to the limiter
      */
-    DeliveredLog(String bootstrapServers, String topic, Duration horizon) {
+    DeliveredLog(String bootstrapServers, String topic, Duration horizon, Duration limitWindow) {
         this.bootstrapServers = bootstrapServers;
         this.topic = topic;
         this.horizon = horizon;
+        this.limitWindow = limitWindow;
     }
 
     static String key(String replyId, int chunkIndex) {
@@ -77,9 +132,14 @@ final class DeliveredLog {
         }
     }
 
-    /** The marker keys of partition {@code partition}, as far as committed. */
-    Set<String> load(int partition) {
-        Set<String> keys = new HashSet<>();
+    /**
+     * Reads the markers of partition {@code partition} written within the horizon (by record time),
+     * as far as committed. Runs off the loop thread.
+     *
+     * @throws IllegalStateException when the slice cannot be read completely in time
+     */
+    Slice load(int partition, long nowMs) {
+        Slice slice = new Slice(horizon.toMillis());
         TopicPartition tp = new TopicPartition(topic, partition);
         Map<String, Object> settings = KafkaClientSettings.consumer(bootstrapServers, "unused", "wecom-reply-delivered-scan");
         settings.remove(ConsumerConfig.GROUP_ID_CONFIG);
@@ -89,29 +149,44 @@ final class DeliveredLog {
             consumer.assign(List.of(tp));
             // read_committed: the end is the last stable offset, so an open transaction is not waited for.
             long end = consumer.endOffsets(List.of(tp)).get(tp);
-            OffsetAndTimestamp from = consumer.offsetsForTimes(Map.of(tp, System.currentTimeMillis() - horizon.toMillis()))
-                    .get(tp);
+            OffsetAndTimestamp from = consumer.offsetsForTimes(Map.of(tp, nowMs - horizon.toMillis())).get(tp);
             long start = from == null ? end : from.offset();
             if (start >= end) {
-                return keys;
+                return slice;
             }
             consumer.seek(tp, start);
             long deadline = System.nanoTime() + LOAD_TIMEOUT.toNanos();
             while (consumer.position(tp) < end) {
                 if (System.nanoTime() > deadline) {
-                    LOG.warn("reply: delivered markers of {} only partly loaded ({} so far): chunks may be sent again, "
-                            + "relying on WeCom's duplicate check", tp, keys.size());
-                    break;
+                    throw new IllegalStateException("delivery markers of " + tp + " not read completely in "
+                            + LOAD_TIMEOUT.toSeconds() + " s");
                 }
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (r.key() != null && r.value() != null) {
-                        keys.add(r.key());
-                    } else if (r.key() != null) {
-                        keys.remove(r.key());
-                    }
+                    take(slice, r, nowMs);
                 }
             }
         }
-        return keys;
+        return slice;
+    }
+
+    private void take(Slice slice, ConsumerRecord<String, byte[]> r, long nowMs) {
+        if (r.key() == null) {
+            return;
+        }
+        if (r.value() == null) {
+            slice.remove(r.key());
+            return;
+        }
+        Marker marker;
+        try {
+            marker = JsonSerde.MAPPER.readValue(r.value(), Marker.class);
+        } catch (IOException unreadable) {
+            slice.add(r.key(), r.timestamp());
+            return;
+        }
+        slice.add(r.key(), marker.deliveredAtMs());
+        if (marker.limitKey() != null && marker.deliveredAtMs() >= nowMs - limitWindow.toMillis()) {
+            slice.recentSends.computeIfAbsent(marker.limitKey(), k -> new ArrayList<>()).add(marker.deliveredAtMs());
+        }
     }
 }

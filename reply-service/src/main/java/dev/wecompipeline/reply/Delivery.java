@@ -40,7 +40,8 @@ final class Delivery {
 
     /** Called from client and timer threads; implementations hand the news to the poll thread. */
     interface Listener {
-        void chunkAccepted(Delivery delivery, int chunkIndex, String msgid);
+        /** {@code atMs}: when the acceptance arrived, the time the user's limits count the send at. */
+        void chunkAccepted(Delivery delivery, int chunkIndex, String msgid, long atMs);
 
         /** {@code failure}, {@code attempts} and {@code chunkIndex} are set for DEAD_LETTER only. */
         void finished(Delivery delivery, Ending ending, WeComException failure, int attempts, int chunkIndex);
@@ -82,12 +83,17 @@ final class Delivery {
         this.listener = listener;
         this.app = app;
         this.touser = touser;
-        this.limitKey = app.name() + '\u0000' + touser;
+        this.limitKey = limitKey(app.name(), touser);
         this.msgtype = msgtype;
         this.chunks = chunks;
         this.toSend = toSend;
         this.receivedAtMs = receivedAtMs;
         this.owner = owner;
+    }
+
+    /** Whose limits a send counts against: WeCom limits each member per app. */
+    static String limitKey(String appName, String touser) {
+        return appName + '\u0000' + touser;
     }
 
     void start() {
@@ -193,23 +199,24 @@ final class Delivery {
         WeComException failure = error != null ? ErrorCodes.forFailure(error)
                 : answer.errcode() != ErrorCodes.OK ? ErrorCodes.forAnswer(answer.errcode(), answer.errmsg()) : null;
         ctx.metrics().send(app.name(), failure == null ? "0" : failure.code());
+        long answeredAt = ctx.clock().getAsLong();
         if (failure == null) {
-            ctx.users().finished(limitKey, true);
+            ctx.users().finished(limitKey, true, answeredAt);
             if (answer.invaliduser() != null && !answer.invaliduser().isBlank()) {
                 ctx.metrics().invalidUser(app.name());
                 LOG.warn("reply: WeCom accepted a message of app {} but does not know user(s) {}", app.name(),
                         answer.invaliduser());
             }
             LOG.debug("reply: chunk {} to {} of app {} accepted (attempt {})", chunkIndex, touser, app.name(), attempts);
-            listener.chunkAccepted(this, chunkIndex, answer.msgid());
+            listener.chunkAccepted(this, chunkIndex, answer.msgid(), answeredAt);
             position++;
             attempts = 0;
             retry = null;
             step();
             return;
         }
-        ctx.users().finished(limitKey, failure.outcomeUnknown());
-        long now = ctx.clock().getAsLong();
+        ctx.users().finished(limitKey, failure.outcomeUnknown(), answeredAt);
+        long now = answeredAt;
         if (failure.errcode() == ErrorCodes.API_FREQ_OUT_OF_LIMIT) {
             ctx.apps().frequencyLimited(app.name());
             LOG.warn("reply: WeCom answered 45009 (frequency limit) to app {}; its sends pause", app.name());

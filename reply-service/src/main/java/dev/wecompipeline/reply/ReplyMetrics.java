@@ -3,10 +3,8 @@ package dev.wecompipeline.reply;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.IntSupplier;
 
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
@@ -14,9 +12,9 @@ import io.micrometer.core.instrument.Timer;
  * The reply-service's meters. Prometheus names: {@code wecom_reply_sends_total{app,errcode}},
  * {@code wecom_reply_retries_total{app,errcode}}, {@code wecom_reply_token_refreshes_total{app,outcome}},
  * {@code wecom_reply_rate_limit_waits_total{reason}}, {@code wecom_reply_dead_letters_total{errcode}},
- * {@code wecom_reply_invalid_users_total{app}}, {@code wecom_reply_replies_total{outcome}},
- * {@code wecom_reply_latency_seconds} (callback arrival to WeCom's acceptance of the last chunk),
- * {@code wecom_reply_inflight}, {@code wecom_reply_waiting}, {@code wecom_reply_commits_total}.
+ * {@code wecom_reply_invalid_users_total{app}}, {@code wecom_reply_latency_seconds} (callback arrival
+ * to WeCom's acceptance of the last chunk). Records by outcome, queues and commits are the engine's
+ * ({@code wecom_engine_*{loop="reply"}}).
  */
 final class ReplyMetrics {
 
@@ -29,13 +27,6 @@ final class ReplyMetrics {
         this.latency = Timer.builder("wecom.reply.latency")
                 .description("From the callback's arrival at the ingress to WeCom accepting the reply's last chunk")
                 .publishPercentileHistogram().register(registry);
-    }
-
-    void bindScheduler(IntSupplier inFlight, IntSupplier waiting) {
-        Gauge.builder("wecom.reply.inflight", inFlight::getAsInt)
-                .description("Replies being delivered (sending, waiting for a limit or backing off)").register(registry);
-        Gauge.builder("wecom.reply.waiting", waiting::getAsInt)
-                .description("Replies waiting for their user's earlier reply").register(registry);
     }
 
     /** One answer of message/send (or its failure): {@code 0}, an errcode, {@code http_502}, {@code io}, ... */
@@ -62,15 +53,6 @@ final class ReplyMetrics {
 
     void invalidUser(String app) {
         increment("wecom.reply.invalid.users", "Recipients WeCom listed in invaliduser", "app", app);
-    }
-
-    /** {@code delivered}, {@code dead_letter}, {@code already_delivered}, {@code empty}. */
-    void reply(String outcome) {
-        increment("wecom.reply.replies", "Reply records by outcome", "outcome", outcome);
-    }
-
-    void committed() {
-        increment("wecom.reply.commits", "Transactions of markers, dead letters and offsets");
     }
 
     void latency(long millis) {

@@ -2,20 +2,32 @@ package dev.wecompipeline.reply;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 import dev.wecompipeline.config.PipelineConfig;
 import dev.wecompipeline.config.ReplyConfig;
+import dev.wecompipeline.engine.EngineSettings;
+import dev.wecompipeline.engine.ProcessingEngine;
+import dev.wecompipeline.engine.Processor;
 import dev.wecompipeline.kafka.KafkaClientSettings;
 import dev.wecompipeline.ops.KafkaReadiness;
 import dev.wecompipeline.ops.OpsServer;
 import dev.wecompipeline.reply.wecom.TokenCache;
 import dev.wecompipeline.reply.wecom.WeComClient;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -28,11 +40,12 @@ import org.slf4j.LoggerFactory;
  * One reply-service process: a member of the consumer group {@code REPLY_GROUP_ID}
  * ({@code wecom-reply-service}) that delivers the replies of {@code wecom.replies} through WeCom's
  * {@code message/send}, with each app's credentials, within WeCom's limits, exactly once per chunk
- * and in order per user. The only part of the pipeline that calls WeCom's server API.
+ * and in order per user, as a {@link ReplyProcessor} in the exactly-once {@link ProcessingEngine}.
+ * The only part of the pipeline that calls WeCom's server API.
  *
  * <pre>{@code
  * PipelineConfig config = ConfigLoader.load(System.getenv()).requireApps();
- * try (ReplyService replies = new ReplyService(config, bootstrap, registry, true).start()) {
+ * try (ReplyService replies = new ReplyService(config, bootstrap, registry, true, onDeath).start()) {
  *     ... // until SIGTERM
  * }
  * }</pre>
@@ -42,12 +55,17 @@ public final class ReplyService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ReplyService.class);
     /** Bounds how long a crashed instance's open transaction holds back readers of its marker partitions. */
     static final int TRANSACTION_TIMEOUT_MS = 15_000;
+    /** Waits hold no thread, so any number of users may be in delivery at once: the limit is only a guard. */
+    static final int MAX_IN_DELIVERY = 100_000;
 
     private final ReplyConfig reply;
+    private final PipelineConfig config;
+    private final String bootstrapServers;
     private final String instanceId;
     private final WeComClient client;
     private final ScheduledExecutorService timer;
-    private final ReplyLoop loop;
+    private final ExecutorService loader;
+    private final ProcessingEngine<ReplyWork> engine;
     private final Thread thread;
     private final KafkaReadiness readiness;
     private final OpsServer ops;
@@ -60,19 +78,26 @@ public final class ReplyService implements AutoCloseable {
      * @param registry         where the {@code wecom_reply_*} meters go
      * @param serveOps         whether to serve {@code /health}, {@code /ready}, {@code /metrics} on
      *                         {@code REPLY_PORT} (the all-in-one serves them once for all components)
+     * @param onLoopDeath      called once if the loop dies; the launcher ends the process with it
      */
     public ReplyService(PipelineConfig config, String bootstrapServers, PrometheusMeterRegistry registry,
-                        boolean serveOps) {
-        this(config, bootstrapServers, registry, serveOps, Map.of(), defaultInstanceId());
+                        boolean serveOps, Consumer<Throwable> onLoopDeath) {
+        this(config, bootstrapServers, registry, serveOps, Map.of(), defaultInstanceId(), onLoopDeath,
+                UnaryOperator.identity(), UnaryOperator.identity());
     }
 
     /**
-     * With consumer settings overridden (tests shorten the session timeout to notice a dead
-     * instance quickly) and a given instance id (the base of the transactional id).
+     * With consumer settings overridden (tests shorten the session timeout), a given instance id
+     * (the base of the transactional id), and the engine's clients and the processor decorated
+     * (tests inject crashes there, never in production code).
      */
     ReplyService(PipelineConfig config, String bootstrapServers, PrometheusMeterRegistry registry, boolean serveOps,
-                 Map<String, Object> consumerOverrides, String instanceId) {
+                 Map<String, Object> consumerOverrides, String instanceId, Consumer<Throwable> onLoopDeath,
+                 UnaryOperator<ProcessingEngine.Clients> decorateClients,
+                 UnaryOperator<Processor<ReplyWork>> decorateProcessor) {
         this.reply = config.reply();
+        this.config = config;
+        this.bootstrapServers = bootstrapServers;
         this.instanceId = instanceId;
         String clientId = "wecom-reply-" + instanceId;
         this.metrics = new ReplyMetrics(registry);
@@ -85,6 +110,11 @@ public final class ReplyService implements AutoCloseable {
         // Cancelled waits (revocation) must not linger in the queue until their time comes.
         timerPool.setRemoveOnCancelPolicy(true);
         this.timer = timerPool;
+        this.loader = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "reply-load");
+            t.setDaemon(true);
+            return t;
+        });
         TokenCache tokens = new TokenCache(client, reply.tokenRefreshMargin(), reply.retryInitialBackoff(),
                 reply.retryMaxBackoff(), reply.freqLimitBackoff(), timer, System::currentTimeMillis,
                 (app, ok, code) -> metrics.tokenRefresh(app, ok));
@@ -100,20 +130,37 @@ public final class ReplyService implements AutoCloseable {
         KafkaClientSettings.sessionTimeout(c, reply.sessionTimeout());
         c.putAll(consumerOverrides);
         Map<String, Object> p = KafkaClientSettings.producer(bootstrapServers, clientId);
+        // Stable per instance: a rebuilt producer fences this instance's earlier one at once.
         p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, clientId);
         p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, TRANSACTION_TIMEOUT_MS);
         // Markers older than twice the retention belong to replies that can no longer be polled.
         DeliveredLog delivered = new DeliveredLog(bootstrapServers, config.kafka().deliveredTopic(),
-                config.kafka().retention().multipliedBy(2));
-        this.loop = new ReplyLoop(
-                new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer()),
-                new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer()),
-                config.kafka(), new ReplyPreparer(config.apps(), reply), ctx, delivered,
-                reply.requestTimeout().plusSeconds(5));
-        this.thread = new Thread(loop, "reply-poll");
+                config.kafka().retention().multipliedBy(2), longest(reply.minuteWindow(), reply.hourWindow()));
+        Processor<ReplyWork> processor = decorateProcessor.apply(new ReplyProcessor(config.kafka(),
+                new ReplyPreparer(config.apps(), reply), ctx, delivered, loader));
+        ProcessingEngine.Clients clients = decorateClients.apply(new ProcessingEngine.Clients() {
+            @Override
+            public org.apache.kafka.clients.consumer.Consumer<String, byte[]> consumer() {
+                return new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+            }
+
+            @Override
+            public Producer<String, byte[]> producer() {
+                return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+            }
+        });
+        // Calls in progress at a revocation get their answer (bounded by the request timeout).
+        EngineSettings engineSettings = EngineSettings.defaults("reply", MAX_IN_DELIVERY)
+                .withRevokeGrace(reply.requestTimeout().plusSeconds(5));
+        this.engine = new ProcessingEngine<>(engineSettings, processor, List.of(config.kafka().repliesTopic()), clients,
+                registry, System::nanoTime, onLoopDeath);
+        this.thread = new Thread(engine, "reply-poll");
         this.readiness = new KafkaReadiness(bootstrapServers, clientId + "-readiness");
-        this.ops = serveOps ? OpsServer.create(reply.port(), registry, () -> loop.isRunning() && readiness.isReady())
-                : null;
+        this.ops = serveOps ? OpsServer.create(reply.port(), registry, this::isReady) : null;
+    }
+
+    private static Duration longest(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 
     /** A process-unique instance id: the host name (stable per container) plus a short random suffix. */
@@ -122,6 +169,7 @@ public final class ReplyService implements AutoCloseable {
     }
 
     public ReplyService start() {
+        requireMarkerPartitions();
         started = true;
         thread.start();
         if (ops != null) {
@@ -132,17 +180,40 @@ public final class ReplyService implements AutoCloseable {
         return this;
     }
 
-    ReplyLoop loop() {
-        return loop;
+    /** Markers go to the replies partition's number in the delivered topic: it needs at least as many partitions. */
+    private void requireMarkerPartitions() {
+        String replies = config.kafka().repliesTopic();
+        String markers = config.kafka().deliveredTopic();
+        Map<String, TopicDescription> topics;
+        try (Admin admin = Admin.create(KafkaClientSettings.admin(bootstrapServers, "wecom-reply-check"))) {
+            topics = admin.describeTopics(List.of(replies, markers)).allTopicNames().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("reply: cannot describe " + replies + " and " + markers + ": " + e, e);
+        }
+        int r = topics.get(replies).partitions().size();
+        int m = topics.get(markers).partitions().size();
+        if (m < r) {
+            throw new IllegalStateException(markers + " has " + m + " partitions, fewer than the " + r + " of "
+                    + replies + "; give it at least as many");
+        }
+    }
+
+    ProcessingEngine<ReplyWork> engine() {
+        return engine;
     }
 
     ReplyMetrics metrics() {
         return metrics;
     }
 
-    /** True once the service has joined the group and until it stops. */
+    /** True once the service has joined the group and until its loop stops. */
     public boolean isRunning() {
-        return loop.isRunning();
+        return engine.isRunning();
+    }
+
+    /** Ready: the loop runs and commits its finished work in time, and Kafka answers. */
+    public boolean isReady() {
+        return engine.isReady() && readiness.isReady();
     }
 
     /** Port of the ops endpoints, or -1 when not served. */
@@ -158,26 +229,17 @@ public final class ReplyService implements AutoCloseable {
     public void close() {
         try {
             if (started) {
-                loop.close(reply.requestTimeout().plusSeconds(60));
+                engine.close(reply.requestTimeout().plusSeconds(60));
                 thread.join(5_000);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        shutdownResources();
-    }
-
-    /** Stops dead, as a killed process would (tests of crash safety). */
-    void halt() throws InterruptedException {
-        loop.halt();
-        shutdownResources();
-    }
-
-    private void shutdownResources() {
         if (ops != null) {
             ops.close();
         }
         timer.shutdownNow();
+        loader.shutdownNow();
         client.close();
         readiness.close();
     }

@@ -2,6 +2,9 @@ package dev.wecompipeline.reply;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -61,10 +64,38 @@ final class UserRateLimiter {
     }
 
     /**
-     * The send started last for {@code key} got its answer: counted from now when WeCom may have
-     * delivered it, forgotten when WeCom refused it.
+     * Sends of {@code key} another owner made (read from the delivery markers when a partition
+     * moves here): counted as if they had been made here. A time already counted is not added twice.
      */
-    synchronized void finished(String key, boolean counts) {
+    synchronized void restore(String key, List<Long> acceptedAtMs) {
+        Deque<Long> times = sent.computeIfAbsent(key, k -> new ArrayDeque<>());
+        List<Long> merged = new ArrayList<>();
+        int inFlight = 0;
+        for (long t : times) {
+            if (t == IN_FLIGHT) {
+                inFlight++;
+            } else {
+                merged.add(t);
+            }
+        }
+        for (long t : acceptedAtMs) {
+            if (!merged.contains(t)) {
+                merged.add(t);
+            }
+        }
+        Collections.sort(merged);
+        times.clear();
+        times.addAll(merged);
+        for (int i = 0; i < inFlight; i++) {
+            times.addLast(IN_FLIGHT);
+        }
+    }
+
+    /**
+     * The send started last for {@code key} got its answer at {@code atMs}: counted from then when
+     * WeCom may have delivered it, forgotten when WeCom refused it.
+     */
+    synchronized void finished(String key, boolean counts, long atMs) {
         Deque<Long> times = sent.get(key);
         if (times == null) {
             return;
@@ -77,7 +108,7 @@ final class UserRateLimiter {
             }
         }
         if (counts) {
-            times.addLast(clock.getAsLong());
+            times.addLast(atMs);
         }
     }
 

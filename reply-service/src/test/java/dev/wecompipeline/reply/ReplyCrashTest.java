@@ -14,6 +14,7 @@ import java.util.stream.Collectors;
 import dev.wecompipeline.sandbox.Delivery;
 import dev.wecompipeline.sandbox.Outcome;
 import dev.wecompipeline.sandbox.SandboxConfig;
+import dev.wecompipeline.testkit.CrashSwitch;
 import dev.wecompipeline.testkit.KafkaBroker;
 import dev.wecompipeline.testkit.KafkaBrokerExtension;
 import org.junit.jupiter.api.Test;
@@ -29,8 +30,9 @@ class ReplyCrashTest {
         // Two sends a second per app: the crash comes after the first acceptance, before most sends.
         try (ReplyFixture fx = new ReplyFixture(kafka.bootstrapServers(), 2, Map.of("REPLY_APP_SENDS_PER_SECOND", "2"),
                 SandboxConfig.defaults())) {
-            ReplyService doomed = fx.startService();
-            doomed.loop().crashAt(ReplyLoop.CrashPoint.AFTER_ACCEPT_BEFORE_MARKER);
+            CrashAfterAccept crash = new CrashAfterAccept();
+            ReplyService doomed = fx.startService(new CrashSwitch(), crash);
+            crash.armed = true;
             List<String> expected = new ArrayList<>();
             // A three-chunk reply and a few single ones, to other users.
             StringBuilder longText = new StringBuilder();
@@ -48,7 +50,7 @@ class ReplyCrashTest {
             }
             fx.flush();
             await().atMost(Duration.ofSeconds(30)).until(() -> !doomed.isRunning());
-            doomed.halt();
+            doomed.close();
             fx.services.remove(doomed);
             long deliveredBeforeCrash = fx.wecom.deliveredCount();
             assertTrue(deliveredBeforeCrash >= 1, "WeCom accepted something before the crash");
@@ -91,7 +93,7 @@ class ReplyCrashTest {
 
             await().atMost(Duration.ofSeconds(30)).until(() -> fx.wecom.deliveredCount() == 6);
             await().atMost(Duration.ofSeconds(30))
-                    .until(() -> second.metrics().count("wecom.reply.replies", "outcome", "already_delivered") == 5);
+                    .until(() -> second.engine().recordCount("already_delivered") == 5);
             assertEquals(sendsBefore + 1, fx.wecom.sendCallCount(), "only the new reply was sent");
             assertEquals(List.of("clean 0", "clean 1", "clean 2", "clean 3", "clean 4", "clean 5"), fx.deliveredTo("sun"));
         }

@@ -22,6 +22,9 @@ import dev.wecompipeline.kafka.KafkaClientSettings;
 import dev.wecompipeline.kafka.RecordHeaders;
 import dev.wecompipeline.kafka.ReplyMessage;
 import dev.wecompipeline.kafka.Topics;
+import dev.wecompipeline.engine.Processor;
+import dev.wecompipeline.testkit.CrashSwitch;
+import java.util.function.UnaryOperator;
 import dev.wecompipeline.sandbox.Delivery;
 import dev.wecompipeline.sandbox.SandboxConfig;
 import dev.wecompipeline.sandbox.WeComApiSandbox;
@@ -58,6 +61,8 @@ final class ReplyFixture implements AutoCloseable {
     final WeComApiSandbox wecom;
     final PipelineConfig config;
     final List<ReplyService> services = new CopyOnWriteArrayList<>();
+    /** Loops that died (a simulated crash, or a real failure the test should see). */
+    final List<Throwable> deaths = new CopyOnWriteArrayList<>();
     private final KafkaProducer<String, byte[]> producer;
     private final List<Future<RecordMetadata>> sent = new CopyOnWriteArrayList<>();
 
@@ -113,11 +118,16 @@ final class ReplyFixture implements AutoCloseable {
     }
 
     ReplyService startService() {
+        return startService(new CrashSwitch(), UnaryOperator.identity());
+    }
+
+    /** An instance whose loop dies where {@code crash} or {@code decorate} says; deaths land in {@link #deaths}. */
+    ReplyService startService(CrashSwitch crash, UnaryOperator<Processor<ReplyWork>> decorate) {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        // A short session timeout so a halted instance's partitions move on within seconds.
+        // A short session timeout so a crashed instance's partitions move on within seconds.
         ReplyService service = new ReplyService(config, bootstrap, registry, true,
                 Map.of(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6_000, ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1_000),
-                "test-" + UUID.randomUUID().toString().substring(0, 8)).start();
+                "test-" + UUID.randomUUID().toString().substring(0, 8), deaths::add, crash, decorate).start();
         services.add(service);
         await().atMost(Duration.ofSeconds(30)).until(service::isRunning);
         return service;

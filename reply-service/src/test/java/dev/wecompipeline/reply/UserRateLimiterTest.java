@@ -47,7 +47,7 @@ class UserRateLimiterTest {
         send("u", 2);
         limiter.started("u");
         assertTrue(limiter.waitMillis("u") > 0, "in flight counts as sent now");
-        limiter.finished("u", false);
+        limiter.finished("u", false, now.get());
         assertEquals(0, limiter.waitMillis("u"), "WeCom refused it: it delivered nothing");
     }
 
@@ -58,10 +58,27 @@ class UserRateLimiterTest {
         assertEquals(0, limiter.waitMillis("b"));
     }
 
+    @Test
+    void sends_restored_from_another_owner_count_once_against_the_windows() {
+        long t0 = now.get();
+        limiter.restore("u", java.util.List.of(t0 - 30_000, t0 - 20_000, t0 - 10_000));
+        assertTrue(limiter.waitMillis("u") > 0, "three restored sends fill the minute (3 allowed)");
+        // The same markers read again at a second handover do not count twice.
+        limiter.restore("u", java.util.List.of(t0 - 30_000, t0 - 20_000, t0 - 10_000));
+        now.addAndGet(30_000 + UserRateLimiter.CLOCK_SLACK_MS + 1);
+        assertEquals(0, limiter.waitMillis("u"), "the oldest restored send left the minute: one more fits");
+        send("u", 1);
+        now.addAndGet(61_000);
+        assertEquals(0, limiter.waitMillis("u"), "four in the hour, five allowed");
+        send("u", 1);
+        now.addAndGet(61_000);
+        assertTrue(limiter.waitMillis("u") > 50 * 60_000L, "three restored and two own sends fill the hour");
+    }
+
     private void send(String key, int n) {
         for (int i = 0; i < n; i++) {
             limiter.started(key);
-            limiter.finished(key, true);
+            limiter.finished(key, true, now.get());
         }
     }
 }

@@ -1,8 +1,9 @@
-package dev.wecompipeline.kafka;
+package dev.wecompipeline.engine;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -11,29 +12,29 @@ import java.util.Set;
 import java.util.function.Predicate;
 
 /**
- * Decides which waiting items may start: at most one in flight per key (so a user's messages are
+ * Decides which waiting items may start: at most one in flight per key (a user's messages are
  * answered in order) and at most {@code limit} in flight overall. Keys take turns in the order they
- * became ready, so one chatty user cannot starve the others. Only the poll thread touches it.
+ * became ready, so one chatty key cannot starve the others. Only the loop thread touches it.
  *
  * @param <T> the work item
  */
-public final class KeyScheduler<T> {
+final class KeyScheduler<T> {
 
     private final int limit;
     private final Map<String, ArrayDeque<T>> waiting = new HashMap<>();
-    private final Set<String> busy = new java.util.HashSet<>();
+    private final Set<String> busy = new HashSet<>();
     /** Keys with waiting items and nothing in flight, in the order they became ready. */
     private final LinkedHashSet<String> ready = new LinkedHashSet<>();
     private int waitingCount;
 
-    public KeyScheduler(int limit) {
+    KeyScheduler(int limit) {
         if (limit < 1) {
             throw new IllegalArgumentException("limit must be at least 1, got " + limit);
         }
         this.limit = limit;
     }
 
-    public void add(String key, T item) {
+    void add(String key, T item) {
         waiting.computeIfAbsent(key, k -> new ArrayDeque<>()).addLast(item);
         waitingCount++;
         if (!busy.contains(key)) {
@@ -41,14 +42,26 @@ public final class KeyScheduler<T> {
         }
     }
 
-    /** Items to start now; each one's key counts as in flight until {@link #finished}. */
-    public List<T> startable() {
+    /** Items waiting under {@code key} (not counting the one in flight). */
+    int queued(String key) {
+        ArrayDeque<T> q = waiting.get(key);
+        return q == null ? 0 : q.size();
+    }
+
+    /**
+     * Items to start now, each the head of its key's queue and accepted by {@code mayStart}; each
+     * one's key counts as in flight until {@link #finished}. A refused head keeps its key's turn.
+     */
+    List<T> startable(Predicate<T> mayStart) {
         List<T> out = new ArrayList<>();
         Iterator<String> it = ready.iterator();
         while (busy.size() < limit && it.hasNext()) {
             String key = it.next();
-            it.remove();
             ArrayDeque<T> queue = waiting.get(key);
+            if (!mayStart.test(queue.peekFirst())) {
+                continue;
+            }
+            it.remove();
             T item = queue.pollFirst();
             waitingCount--;
             if (queue.isEmpty()) {
@@ -60,15 +73,15 @@ public final class KeyScheduler<T> {
         return out;
     }
 
-    /** The in-flight item of {@code key} is done; its next item (if any) becomes ready. */
-    public void finished(String key) {
+    /** The in-flight item of {@code key} ended; its next item (if any) becomes ready. */
+    void finished(String key) {
         if (busy.remove(key) && waiting.containsKey(key)) {
             ready.add(key);
         }
     }
 
     /** Drops waiting (not started) items matching {@code filter}, e.g. those of revoked partitions. */
-    public int dropWaiting(Predicate<T> filter) {
+    int dropWaiting(Predicate<T> filter) {
         int dropped = 0;
         for (Iterator<Map.Entry<String, ArrayDeque<T>>> it = waiting.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<String, ArrayDeque<T>> e = it.next();
@@ -84,16 +97,16 @@ public final class KeyScheduler<T> {
         return dropped;
     }
 
-    public int inFlight() {
+    int inFlight() {
         return busy.size();
     }
 
-    public int waiting() {
+    int waiting() {
         return waitingCount;
     }
 
-    /** The longest queue of any one key (a gauge: one user flooding the agent shows up here). */
-    public int deepestQueue() {
+    /** The longest queue of any one key (one user flooding the agent shows up here). */
+    int deepestQueue() {
         int max = 0;
         for (ArrayDeque<T> q : waiting.values()) {
             max = Math.max(max, q.size());
