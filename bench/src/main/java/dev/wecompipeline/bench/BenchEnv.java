@@ -22,6 +22,11 @@ final class BenchEnv {
     }
 
     /** Unique topic and group names plus the app, then {@code extra} on top. */
+    /** A scenario whose loop died measures nothing: say so loudly (the scenario then times out). */
+    static void loopDied(Throwable cause) {
+        System.err.println("bench: a processing loop died: " + cause);
+    }
+
     static PipelineConfig config(String bootstrap, Map<String, String> extra) {
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         Map<String, String> env = new HashMap<>();

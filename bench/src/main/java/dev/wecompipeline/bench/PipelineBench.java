@@ -52,9 +52,10 @@ public final class PipelineBench {
                 Topics.ensure(admin, config.kafka(), Duration.ofSeconds(30));
             }
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            try (ReplyService reply = new ReplyService(config, bootstrap, registry, false).start();
+            try (ReplyService reply = new ReplyService(config, bootstrap, registry, false, BenchEnv::loopDied).start();
                  WorkerService worker = new WorkerService(config, bootstrap,
-                         WorkerSettings.from(config, "bench-overhead"), new EchoAgent(Duration.ZERO), registry, false).start();
+                         WorkerSettings.from(config, "bench-overhead"), new EchoAgent(Duration.ZERO), registry, false,
+                         BenchEnv::loopDied).start();
                  IngressService ingress = new IngressService(config, bootstrap, registry).start()) {
                 CallbackSimulator sim = new CallbackSimulator("http://127.0.0.1:" + ingress.port() + config.ingress().path(),
                         BenchEnv.TOKEN, BenchEnv.AES_KEY, BenchEnv.CORP, BenchEnv.AGENT_ID);

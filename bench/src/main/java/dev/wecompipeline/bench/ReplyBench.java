@@ -58,7 +58,7 @@ public final class ReplyBench {
             publish(config, replies, users);
             long start = System.nanoTime();
             try (ReplyService reply = new ReplyService(config, bootstrap,
-                    new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), false).start()) {
+                    new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), false, BenchEnv::loopDied).start()) {
                 long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
                 long shown = 0;
                 while (wecom.deliveredCount() < replies && System.nanoTime() < deadline) {

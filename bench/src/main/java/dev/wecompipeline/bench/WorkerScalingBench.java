@@ -94,7 +94,7 @@ public final class WorkerScalingBench {
         WorkerSettings settings = WorkerSettings.of(concurrency, Duration.ofMinutes(5), "text", "bench-" + suffix);
         List<Long> replyTimes = new ArrayList<>();
         try (WorkerService worker = new WorkerService(config, bootstrap, settings, new EchoAgent(agentTime),
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), false).start();
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), false, BenchEnv::loopDied).start();
              KafkaConsumer<String, byte[]> replies = replyReader(config.kafka().repliesTopic())) {
             long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
             int lastShown = 0;

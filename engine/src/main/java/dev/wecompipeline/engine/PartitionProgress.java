@@ -146,12 +146,13 @@ final class PartitionProgress {
                 hi = mid - 1;
             }
         }
-        NavigableSet<Long> included = lo == 0 ? newlyDone.headSet(frontier, false) : cut(above.get(lo - 1));
-        return new CommitPoint(new OffsetAndMetadata(frontier, encode(frontier, included)), new TreeSet<>(included));
+        NavigableSet<Long> included = lo == 0 ? new TreeSet<>(newlyDone.headSet(frontier, false))
+                : cut(above.get(lo - 1));
+        return new CommitPoint(new OffsetAndMetadata(frontier, encode(frontier, included)), included);
     }
 
     private NavigableSet<Long> cut(long lastIncluded) {
-        return newlyDone.headSet(lastIncluded, true);
+        return new TreeSet<>(newlyDone.headSet(lastIncluded, true));
     }
 
     /** The commit of {@code point} succeeded. */

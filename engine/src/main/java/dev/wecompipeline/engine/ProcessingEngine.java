@@ -76,6 +76,7 @@ public final class ProcessingEngine<T> implements Runnable {
         final String key;
         final T task;
         boolean ended;
+        boolean cancelled;
 
         Held(PartitionState state, ConsumerRecord<String, byte[]> record, String key, T task) {
             this.state = state;
@@ -134,9 +135,7 @@ public final class ProcessingEngine<T> implements Runnable {
     @Override
     public void run() {
         try {
-            consumer.subscribe(topics, new Rebalance());
-            joined = true;
-            LOG.info("{}: loop started on {}", settings.name(), topics);
+            subscribe();
             while (!closing) {
                 round();
             }
@@ -159,7 +158,14 @@ public final class ProcessingEngine<T> implements Runnable {
         }
     }
 
-    /** One turn of the loop; package-visible so unit tests can drive the engine step by step. */
+    /** Joins the group; package-visible, with {@link #round()}, so unit tests drive the engine step by step. */
+    void subscribe() {
+        consumer.subscribe(topics, new Rebalance());
+        joined = true;
+        LOG.info("{}: loop started on {}", settings.name(), topics);
+    }
+
+    /** One turn of the loop. */
     void round() {
         if (producer == null) {
             initProducer();
@@ -681,16 +687,22 @@ public final class ProcessingEngine<T> implements Runnable {
     /** Forgets partitions: waiting records dropped, running tasks cancelled (their news will be dropped). */
     private int drop(Collection<TopicPartition> partitions, String why) {
         int dropped = scheduler.dropWaiting(h -> partitions.contains(h.state.tp));
-        for (Held h : running) {
-            if (partitions.contains(h.state.tp)) {
-                processor.cancel(h.task);
-            }
-        }
+        cancelRunning(partitions);
         for (TopicPartition tp : partitions) {
             owned.remove(tp);
             processor.unload(tp);
         }
         return dropped;
+    }
+
+    /** Asks the running tasks of {@code partitions} to stop, once each. */
+    private void cancelRunning(Collection<TopicPartition> partitions) {
+        for (Held h : List.copyOf(running)) {
+            if (!h.cancelled && partitions.contains(h.state.tp)) {
+                h.cancelled = true;
+                processor.cancel(h.task);
+            }
+        }
     }
 
     private int inFlightOn(Set<TopicPartition> partitions) {
@@ -719,11 +731,7 @@ public final class ProcessingEngine<T> implements Runnable {
             if (dying || revoked.isEmpty()) {
                 return;
             }
-            for (Held h : running) {
-                if (revoked.contains(h.state.tp)) {
-                    processor.cancel(h.task);
-                }
-            }
+            cancelRunning(revoked);
             int handedOver = scheduler.dropWaiting(h -> revoked.contains(h.state.tp));
             long deadline = nanos.getAsLong() + settings.revokeGrace().toNanos();
             while (inFlightOn(revoked) > 0 && nanos.getAsLong() < deadline) {

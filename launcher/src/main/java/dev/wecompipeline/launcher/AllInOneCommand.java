@@ -16,9 +16,9 @@ final class AllInOneCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ShutdownSignal signal = ShutdownSignal.install();
-        try (PipelineRuntime runtime = PipelineRuntime.start(Launch.loadConfig())) {
+        try (PipelineRuntime runtime = PipelineRuntime.start(Launch.loadConfig(), signal::fail)) {
             signal.await();
         }
-        return 0;
+        return signal.exitCode();
     }
 }

@@ -58,7 +58,8 @@ final class DemoCommand implements Callable<Integer> {
             sandbox.registerApp(CORP, SECRET, Integer.parseInt(AGENT_ID));
             PipelineConfig config = ConfigLoader.load(demoEnv(sandbox.baseUrl(), data), Optional.empty());
             System.out.println("demo: WeCom API sandbox at " + sandbox.baseUrl() + " (no network, no WeCom account)");
-            try (PipelineRuntime runtime = PipelineRuntime.start(config)) {
+            try (PipelineRuntime runtime = PipelineRuntime.start(config,
+                    died -> System.err.println("demo: a processing loop died: " + died))) {
                 String url = "http://127.0.0.1:" + runtime.ingressPort() + config.ingress().path();
                 CallbackSimulator sim = new CallbackSimulator(url, TOKEN, AES_KEY, CORP, AGENT_ID);
                 return interactive ? interactive(sim, sandbox) : scripted(sim, sandbox);

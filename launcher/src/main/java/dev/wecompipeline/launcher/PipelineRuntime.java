@@ -1,5 +1,7 @@
 package dev.wecompipeline.launcher;
 
+import java.util.function.Consumer;
+
 import java.time.Duration;
 
 import dev.wecompipeline.config.PipelineConfig;
@@ -40,7 +42,8 @@ final class PipelineRuntime implements AutoCloseable {
         this.reply = reply;
     }
 
-    static PipelineRuntime start(PipelineConfig config) throws InterruptedException {
+    /** @param onLoopDeath called if the worker's or the reply-service's loop dies (the command then exits non-zero) */
+    static PipelineRuntime start(PipelineConfig config, Consumer<Throwable> onLoopDeath) throws InterruptedException {
         config.requireApps();
         EmbeddedKafkaBroker broker = null;
         String bootstrap = config.kafka().bootstrapServers();
@@ -54,10 +57,11 @@ final class PipelineRuntime implements AutoCloseable {
         }
         Launch.ensureTopics(config, bootstrap);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        ReplyService reply = new ReplyService(config, bootstrap, registry, false).start();
+        ReplyService reply = new ReplyService(config, bootstrap, registry, false, onLoopDeath).start();
         LOG.info("all-in-one: reply   delivering to {}", config.reply().wecomApiBase());
         WorkerService worker = new WorkerService(config, bootstrap,
-                WorkerSettings.from(config, WorkerService.defaultInstanceId()), Agents.create(config), registry, false)
+                WorkerSettings.from(config, WorkerService.defaultInstanceId()), Agents.create(config), registry, false,
+                onLoopDeath)
                 .start();
         LOG.info("all-in-one: worker  agent {} with concurrency {}", config.worker().agent().id(),
                 config.worker().concurrency());

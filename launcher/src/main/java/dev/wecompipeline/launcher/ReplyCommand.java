@@ -24,9 +24,9 @@ final class ReplyCommand implements Callable<Integer> {
         String bootstrap = Launch.requireExternalKafka(config);
         Launch.ensureTopics(config, bootstrap);
         try (ReplyService reply = new ReplyService(config, bootstrap,
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), true).start()) {
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), true, signal::fail).start()) {
             signal.await();
         }
-        return 0;
+        return signal.exitCode();
     }
 }

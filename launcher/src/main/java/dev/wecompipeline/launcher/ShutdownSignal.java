@@ -17,6 +17,7 @@ final class ShutdownSignal {
 
     private static final Logger LOG = LoggerFactory.getLogger(ShutdownSignal.class);
     private final CountDownLatch signalled = new CountDownLatch(1);
+    private volatile Throwable failure;
 
     private ShutdownSignal() {
     }
@@ -33,8 +34,23 @@ final class ShutdownSignal {
         return s;
     }
 
-    /** Blocks until a signal arrives. */
+    /**
+     * A service's loop died: the command shuts the rest down and exits non-zero, so the
+     * orchestrator restarts the process. A live process with a dead loop is never left behind.
+     */
+    void fail(Throwable cause) {
+        LOG.error("A processing loop died ({}); shutting down to be restarted", cause.toString());
+        failure = cause;
+        signalled.countDown();
+    }
+
+    /** Blocks until a signal arrives or a loop dies. */
     void await() throws InterruptedException {
         signalled.await();
+    }
+
+    /** The command's exit code: 0 after a signal, 1 after a loop died. */
+    int exitCode() {
+        return failure == null ? 0 : 1;
     }
 }

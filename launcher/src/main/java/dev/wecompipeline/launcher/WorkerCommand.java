@@ -27,10 +27,11 @@ final class WorkerCommand implements Callable<Integer> {
         Launch.ensureTopics(config, bootstrap);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         try (WorkerService worker = new WorkerService(config, bootstrap,
-                WorkerSettings.from(config, WorkerService.defaultInstanceId()), Agents.create(config), registry, true)
+                WorkerSettings.from(config, WorkerService.defaultInstanceId()), Agents.create(config), registry, true,
+                signal::fail)
                 .start()) {
             signal.await();
         }
-        return 0;
+        return signal.exitCode();
     }
 }
