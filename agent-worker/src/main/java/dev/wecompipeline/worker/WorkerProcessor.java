@@ -152,11 +152,9 @@ final class WorkerProcessor implements Processor<WorkerProcessor.Task> {
     }
 
     private ProducerRecord<String, byte[]> replyRecord(Task task, String text) {
-        ReplyMessage reply = ReplyMessage.answering(task.message(), settings.replyFormat(), text);
-        if (task.replay()) {
-            ConsumerRecord<String, byte[]> r = task.record();
-            reply = reply.asReplayAnswer(r.topic(), r.partition(), r.offset());
-        }
+        ConsumerRecord<String, byte[]> in = task.record();
+        ReplyMessage reply = ReplyMessage.answering(task.message(), settings.replyFormat(), text)
+                .asAnswerAt(in.topic(), in.partition(), in.offset(), System.currentTimeMillis());
         ProducerRecord<String, byte[]> r = new ProducerRecord<>(topics.repliesTopic(), task.key(),
                 replySerde.serialize(topics.repliesTopic(), reply));
         RecordHeaders.put(r.headers(), RecordHeaders.APP, reply.appName());

@@ -14,7 +14,8 @@ import dev.wecompipeline.worker.agent.AgentRequest;
 /**
  * A test agent whose behaviour the test scripts: it answers {@code "re: <text>"} after a delay,
  * fails on texts starting with {@code fail}, blocks on texts starting with {@code block} until
- * released, and records every call (with the history it was given).
+ * released, answers texts starting with {@code huge} with 2 MB, and records every call (with the
+ * history it was given).
  */
 final class ScriptedAgent implements Agent {
 
@@ -48,6 +49,9 @@ final class ScriptedAgent implements Agent {
             }
             if (text.startsWith("fail")) {
                 throw new IllegalStateException("scripted failure");
+            }
+            if (text.startsWith("huge")) {
+                return "x".repeat(2 * 1024 * 1024);
             }
             return "re: " + text;
         } finally {

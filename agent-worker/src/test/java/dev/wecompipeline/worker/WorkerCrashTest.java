@@ -109,7 +109,7 @@ class WorkerCrashTest {
         }
     }
 
-    private static void assertExactlyOnce(List<String> ids, List<ReplyMessage> replies) {
+    static void assertExactlyOnce(List<String> ids, List<ReplyMessage> replies) {
         Map<String, Long> counts = replies.stream()
                 .collect(Collectors.groupingBy(ReplyMessage::inboundMessageId, Collectors.counting()));
         List<String> missing = ids.stream().filter(id -> !counts.containsKey(id)).toList();

@@ -78,7 +78,12 @@ final class WorkerFixture implements AutoCloseable {
     }
 
     static WorkerSettings settings(int concurrency) {
-        return WorkerSettings.of(concurrency, Duration.ofSeconds(30), "text", "test-" + UUID.randomUUID().toString().substring(0, 8))
+        return settings(concurrency, Duration.ofSeconds(30));
+    }
+
+    /** Test settings whose agent calls may take up to {@code agentTimeout} (a held task: minutes). */
+    static WorkerSettings settings(int concurrency, Duration agentTimeout) {
+        return WorkerSettings.of(concurrency, agentTimeout, "text", "test-" + UUID.randomUUID().toString().substring(0, 8))
                 .withRevokeGrace(Duration.ofSeconds(5));
     }
 

@@ -10,8 +10,9 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
  * An agent's answer as published to {@code wecom.replies}, for the reply-service to deliver.
  *
  * @param schemaVersion    {@link #SCHEMA_VERSION} when written
- * @param replyId          deterministic id derived from the inbound message ({@link #replyIdFor}), so a
- *                         reply produced twice for the same message is recognisably the same reply
+ * @param replyId          the reply's id: the reply-service delivers each id's chunks once. The
+ *                         ingress's notices take {@link #replyIdFor} (a WeCom retry republishes the
+ *                         same notice); the worker's answers take {@link #asAnswerAt}
  * @param inboundMessageId the {@link InboundMessage#messageId()} this answers
  * @param appName          the app whose credentials send it
  * @param corpId           WeCom corp id
@@ -61,12 +62,14 @@ public record ReplyMessage(
     }
 
     /**
-     * This reply under the id of an answer to a replayed copy of the inbound message: the copy's
-     * position in the log makes it distinct from the first answer (which the reply-service has
-     * already delivered and would skip) and stable if the copy is processed twice.
+     * This reply under the id of one answer: the inbound record's position and the time it was
+     * answered. Every answer the worker commits is a new answer to deliver: a replayed copy (another
+     * position), or a message read again after its group's offsets were reset (another time). A
+     * worker that crashed before committing never made its answer visible, so a redone answer with
+     * a new id is still delivered once.
      */
-    public ReplyMessage asReplayAnswer(String topic, int partition, long offset) {
-        String name = replyId + "\nreplay\n" + topic + "-" + partition + "@" + offset;
+    public ReplyMessage asAnswerAt(String topic, int partition, long offset, long answeredAtMs) {
+        String name = replyId + "\nanswer\n" + topic + "-" + partition + "@" + offset + "\n" + answeredAtMs;
         String id = UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
         return new ReplyMessage(schemaVersion, id, inboundMessageId, appName, corpId, agentId, userId, format, content,
                 receivedAtMs, traceId);

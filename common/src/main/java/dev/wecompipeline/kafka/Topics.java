@@ -41,9 +41,14 @@ public final class Topics {
                 kafka.inboundDlqTopic())) {
             topics.add(new NewTopic(name, kafka.partitions(), kafka.replicationFactor()).configs(retained));
         }
-        for (String name : List.of(kafka.sessionsTopic(), kafka.deliveredTopic())) {
-            topics.add(new NewTopic(name, kafka.partitions(), kafka.replicationFactor()).configs(compacted));
-        }
+        topics.add(new NewTopic(kafka.sessionsTopic(), kafka.partitions(), kafka.replicationFactor()).configs(compacted));
+        // Markers have unique keys, so compaction alone keeps them forever; after twice the replies'
+        // retention their replies can never be polled again, and they are deleted.
+        Map<String, String> markers = Map.of(
+                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE,
+                TopicConfig.RETENTION_MS_CONFIG, Long.toString(kafka.retention().toMillis() * 2),
+                TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(Math.min(2, kafka.replicationFactor())));
+        topics.add(new NewTopic(kafka.deliveredTopic(), kafka.partitions(), kafka.replicationFactor()).configs(markers));
         return topics;
     }
 

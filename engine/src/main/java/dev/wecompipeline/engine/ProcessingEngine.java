@@ -733,6 +733,9 @@ public final class ProcessingEngine<T> implements Runnable {
             }
             cancelRunning(revoked);
             int handedOver = scheduler.dropWaiting(h -> revoked.contains(h.state.tp));
+            // What is done is committed before waiting: the group may not wait as long as the grace.
+            drainEvents();
+            commit(true);
             long deadline = nanos.getAsLong() + settings.revokeGrace().toNanos();
             while (inFlightOn(revoked) > 0 && nanos.getAsLong() < deadline) {
                 try {
