@@ -108,8 +108,13 @@ public final class WorkerService implements AutoCloseable {
         });
         WorkerProcessor processor = new WorkerProcessor(config.kafka(), agent, settings, runner,
                 new LogScanner(bootstrapServers), new WorkerMetrics(registry), loader);
+        // A dead loop's process is about to end: its agent calls are interrupted.
+        Consumer<Throwable> onDeath = cause -> {
+            runner.close();
+            onLoopDeath.accept(cause);
+        };
         this.engine = new ProcessingEngine<>(settings.engine(), processor, List.of(config.kafka().inboundTopic()),
-                clients, registry, System::nanoTime, onLoopDeath);
+                clients, registry, System::nanoTime, onDeath);
         this.thread = new Thread(engine, "worker-poll");
         this.readiness = new KafkaReadiness(bootstrapServers, clientId + "-readiness");
         this.ops = serveOps ? OpsServer.create(config.worker().port(), registry, this::isReady) : null;

@@ -713,6 +713,12 @@ public final class ProcessingEngine<T> implements Runnable {
         failure = t;
         dying = true;
         LOG.error("{}: loop died; nothing more is committed, the process must be restarted", settings.name(), t);
+        // Its tasks must not act on their own meanwhile (a delivery waiting for a window would send).
+        try {
+            cancelRunning(new HashSet<>(owned.keySet()));
+        } catch (RuntimeException e) {
+            LOG.warn("{}: cancelling tasks: {}", settings.name(), e.toString());
+        }
         try {
             consumer.close(Duration.ZERO);
         } catch (RuntimeException e) {

@@ -101,6 +101,15 @@ final class FaultHarness implements AutoCloseable {
         int failures(int status) {
             return failures.getOrDefault(status, 0);
         }
+
+        /** Two rounds of sending as one, in order. */
+        Sent and(Sent later) {
+            List<Message> both = new ArrayList<>(acked);
+            both.addAll(later.acked());
+            Map<Integer, Integer> f = new TreeMap<>(failures);
+            later.failures().forEach((k, v) -> f.merge(k, v, Integer::sum));
+            return new Sent(sent + later.sent(), List.copyOf(both), f);
+        }
     }
 
     /**
@@ -275,6 +284,23 @@ final class FaultHarness implements AutoCloseable {
             }
         }
         return owned;
+    }
+
+    /** The status of a worker's or reply-service's {@code /ready}; -1 when it does not answer. */
+    int ready(LauncherProcess process) {
+        Integer port = opsPorts.get(process);
+        if (port == null) {
+            throw new IllegalArgumentException("no ops port known for this process");
+        }
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ready"))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
     }
 
     /** A gauge from a worker's or reply-service's {@code /metrics}; 0 if absent or unreachable. */

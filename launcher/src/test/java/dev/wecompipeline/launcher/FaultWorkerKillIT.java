@@ -54,8 +54,8 @@ class FaultWorkerKillIT {
                         h.sendInBackground(h.messages(40, 8), Duration.ofMillis(100));
                 LauncherProcess first = victim;
                 await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
-                        .until(() -> h.acked() >= 10 && h.metric(first, "wecom_worker_tasks_inflight") > 0);
-                int inFlight = (int) h.metric(first, "wecom_worker_tasks_inflight");
+                        .until(() -> h.acked() >= 10 && h.metric(first, "wecom_engine_in_flight") > 0);
+                int inFlight = (int) h.metric(first, "wecom_engine_in_flight");
                 first.kill();
                 long t0 = System.nanoTime();
                 kills.append("kill 1 with ").append(inFlight).append(" tasks in flight");

@@ -152,8 +152,13 @@ public final class ReplyService implements AutoCloseable {
         // Calls in progress at a revocation get their answer (bounded by the request timeout).
         EngineSettings engineSettings = EngineSettings.defaults("reply", MAX_IN_DELIVERY)
                 .withRevokeGrace(reply.requestTimeout().plusSeconds(5));
+        // A dead loop's process is about to end: no timer may send anything meanwhile.
+        Consumer<Throwable> onDeath = cause -> {
+            timer.shutdownNow();
+            onLoopDeath.accept(cause);
+        };
         this.engine = new ProcessingEngine<>(engineSettings, processor, List.of(config.kafka().repliesTopic()), clients,
-                registry, System::nanoTime, onLoopDeath);
+                registry, System::nanoTime, onDeath);
         this.thread = new Thread(engine, "reply-poll");
         this.readiness = new KafkaReadiness(bootstrapServers, clientId + "-readiness");
         this.ops = serveOps ? OpsServer.create(reply.port(), registry, this::isReady) : null;
