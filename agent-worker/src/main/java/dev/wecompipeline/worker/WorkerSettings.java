@@ -3,6 +3,7 @@ package dev.wecompipeline.worker;
 import java.time.Duration;
 import java.util.Objects;
 
+import dev.wecompipeline.config.EngineConfig;
 import dev.wecompipeline.config.PipelineConfig;
 import dev.wecompipeline.config.WorkerConfig;
 import dev.wecompipeline.engine.EngineSettings;
@@ -20,19 +21,18 @@ import dev.wecompipeline.engine.EngineSettings;
  * @param answerMaxChars  an answer longer than this is cut and says so (WeCom splits replies into
  *                        2048-byte messages, 30 a minute per user: a longer answer floods the user)
  * @param historyMaxBytes a user's stored session stays under this; the oldest turns go first
+ * @param engineBounds    the engine's stall timeout, offset-metadata cap and queue bounds
  * @param instanceId      id of this worker process; the base of its transactional id
  */
 public record WorkerSettings(int concurrency, Duration agentTimeout, String apology, String replyFormat,
                              int historyTurns, Duration revokeGrace, Duration dedupeWindow, int answerMaxChars,
-                             int historyMaxBytes, String instanceId) {
+                             int historyMaxBytes, EngineConfig engineBounds, String instanceId) {
 
     public static final Duration DEFAULT_REVOKE_GRACE = EngineSettings.DEFAULT_REVOKE_GRACE;
     /** Twice WeCom's retry horizon and the ingress cache's TTL: duplicates are caught well after both. */
     public static final Duration DEFAULT_DEDUPE_WINDOW = Duration.ofSeconds(600);
-    /** About eight WeCom text messages of Chinese, twenty of English. */
-    public static final int DEFAULT_ANSWER_MAX_CHARS = 16_000;
-    /** Far below Kafka's 1 MiB record limit, and more history than any model prompt wants. */
-    public static final int DEFAULT_HISTORY_MAX_BYTES = 256 * 1024;
+    public static final int DEFAULT_ANSWER_MAX_CHARS = WorkerConfig.DEFAULT_ANSWER_MAX_CHARS;
+    public static final int DEFAULT_HISTORY_MAX_BYTES = WorkerConfig.DEFAULT_HISTORY_MAX_BYTES;
     /** Appended to a cut answer; {@code %d} is the answer's full length in characters. */
     static final String TRUNCATION_NOTE = "\n\n[Answer truncated: it had %d characters.]";
 
@@ -44,6 +44,7 @@ public record WorkerSettings(int concurrency, Duration agentTimeout, String apol
         Objects.requireNonNull(apology, "apology");
         Objects.requireNonNull(instanceId, "instanceId");
         Objects.requireNonNull(revokeGrace, "revokeGrace");
+        Objects.requireNonNull(engineBounds, "engineBounds");
         if (dedupeWindow.compareTo(Duration.ofSeconds(300)) < 0) {
             throw new IllegalArgumentException("dedupeWindow must be at least 300 s");
         }
@@ -56,7 +57,7 @@ public record WorkerSettings(int concurrency, Duration agentTimeout, String apol
     public static WorkerSettings of(int concurrency, Duration agentTimeout, String replyFormat, String instanceId) {
         return new WorkerSettings(concurrency, agentTimeout, WorkerConfig.DEFAULT_APOLOGY, replyFormat,
                 WorkerConfig.DEFAULT_HISTORY_TURNS, DEFAULT_REVOKE_GRACE, DEFAULT_DEDUPE_WINDOW,
-                DEFAULT_ANSWER_MAX_CHARS, DEFAULT_HISTORY_MAX_BYTES, instanceId);
+                DEFAULT_ANSWER_MAX_CHARS, DEFAULT_HISTORY_MAX_BYTES, EngineConfig.defaults(), instanceId);
     }
 
     /** Settings from the operator's configuration (WORKER_*, AGENT_*, REPLY_FORMAT). */
@@ -64,22 +65,22 @@ public record WorkerSettings(int concurrency, Duration agentTimeout, String apol
         WorkerConfig w = config.worker();
         return new WorkerSettings(w.concurrency(), w.agentTimeout(), w.apology(),
                 config.reply().format().name().toLowerCase(java.util.Locale.ROOT), w.historyTurns(),
-                DEFAULT_REVOKE_GRACE, DEFAULT_DEDUPE_WINDOW, DEFAULT_ANSWER_MAX_CHARS, DEFAULT_HISTORY_MAX_BYTES,
+                DEFAULT_REVOKE_GRACE, DEFAULT_DEDUPE_WINDOW, w.answerMaxChars(), w.historyMaxBytes(), config.engine(),
                 instanceId);
     }
 
     public WorkerSettings withRevokeGrace(Duration grace) {
         return new WorkerSettings(concurrency, agentTimeout, apology, replyFormat, historyTurns, grace, dedupeWindow,
-                answerMaxChars, historyMaxBytes, instanceId);
+                answerMaxChars, historyMaxBytes, engineBounds, instanceId);
     }
 
     public WorkerSettings withAnswerMaxChars(int chars) {
         return new WorkerSettings(concurrency, agentTimeout, apology, replyFormat, historyTurns, revokeGrace,
-                dedupeWindow, chars, historyMaxBytes, instanceId);
+                dedupeWindow, chars, historyMaxBytes, engineBounds, instanceId);
     }
 
     /** The engine's settings for the worker's loop. */
     EngineSettings engine() {
-        return EngineSettings.defaults("worker", concurrency).withRevokeGrace(revokeGrace);
+        return engineBounds.settings("worker", concurrency, revokeGrace);
     }
 }

@@ -29,7 +29,8 @@ class OpenAiWorkerTest {
             OpenAiAgent agent = new OpenAiAgent(OpenAiConfig.defaults().withBaseUrl(model.baseUrl()), Agents.httpClient());
             WorkerSettings settings = new WorkerSettings(4, Duration.ofSeconds(2), "Sorry, try again.", "text", 10,
                     Duration.ofSeconds(5), WorkerSettings.DEFAULT_DEDUPE_WINDOW,
-                    WorkerSettings.DEFAULT_ANSWER_MAX_CHARS, WorkerSettings.DEFAULT_HISTORY_MAX_BYTES, "openai-test");
+                    WorkerSettings.DEFAULT_ANSWER_MAX_CHARS, WorkerSettings.DEFAULT_HISTORY_MAX_BYTES,
+                    dev.wecompipeline.config.EngineConfig.defaults(), "openai-test");
             fx.startWorker(agent, settings);
 
             fx.publish(text("frank", "o-1", "first question"));

@@ -112,7 +112,8 @@ class WorkerTest {
             ScriptedAgent agent = new ScriptedAgent(Duration.ZERO, false);
             WorkerSettings s = new WorkerSettings(4, Duration.ofMillis(500), "Sorry!", "text", 10,
                     Duration.ofSeconds(5), WorkerSettings.DEFAULT_DEDUPE_WINDOW,
-                    WorkerSettings.DEFAULT_ANSWER_MAX_CHARS, WorkerSettings.DEFAULT_HISTORY_MAX_BYTES, "t-apology");
+                    WorkerSettings.DEFAULT_ANSWER_MAX_CHARS, WorkerSettings.DEFAULT_HISTORY_MAX_BYTES,
+                    dev.wecompipeline.config.EngineConfig.defaults(), "t-apology");
             fx.startWorker(agent, s);
             fx.publish(text("carol", "a-1", "fail please"));
             fx.publish(text("carol", "a-2", "block forever"));

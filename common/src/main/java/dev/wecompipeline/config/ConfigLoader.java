@@ -73,6 +73,8 @@ import java.util.function.Supplier;
  * <tr><td>apology</td><td>AGENT_APOLOGY</td><td>Sorry, something went wrong ...</td></tr>
  * <tr><td>command</td><td>AGENT_COMMAND</td><td>none (list, or words separated by whitespace)</td></tr>
  * <tr><td>session_timeout_ms</td><td>WORKER_SESSION_TIMEOUT_MS</td><td>45000 (bare number: ms)</td></tr>
+ * <tr><td>answer_max_chars</td><td>AGENT_ANSWER_MAX_CHARS</td><td>16000 (a longer answer is cut and says so)</td></tr>
+ * <tr><td>history_max_bytes</td><td>AGENT_HISTORY_MAX_BYTES</td><td>262144 (oldest turns go first)</td></tr>
  * <tr><td>openai.base_url</td><td>OPENAI_BASE_URL</td><td>none (required for openai)</td></tr>
  * <tr><td>openai.model</td><td>OPENAI_MODEL</td><td>gpt-4o-mini</td></tr>
  * <tr><td>openai.api_key</td><td>OPENAI_API_KEY</td><td>none</td></tr>
@@ -98,6 +100,11 @@ import java.util.function.Supplier;
  * <tr><td>token_refresh_margin</td><td>REPLY_TOKEN_REFRESH_MARGIN</td><td>300s</td></tr>
  * <tr><td>request_timeout</td><td>REPLY_REQUEST_TIMEOUT</td><td>10s</td></tr>
  * <tr><td>session_timeout_ms</td><td>REPLY_SESSION_TIMEOUT_MS</td><td>45000 (bare number: ms)</td></tr>
+ * <tr><td colspan="3"><b>engine</b> ({@link EngineConfig}, worker and reply-service)</td></tr>
+ * <tr><td>stall_timeout</td><td>ENGINE_STALL_TIMEOUT</td><td>2m (bare number: seconds)</td></tr>
+ * <tr><td>offset_metadata_max_bytes</td><td>ENGINE_OFFSET_METADATA_MAX_BYTES</td><td>4096 (the brokers' offset.metadata.max.bytes)</td></tr>
+ * <tr><td>max_queued_per_key</td><td>ENGINE_MAX_QUEUED_PER_KEY</td><td>100</td></tr>
+ * <tr><td>max_held_per_partition</td><td>ENGINE_MAX_HELD_PER_PARTITION</td><td>10000</td></tr>
  * <tr><td colspan="3"><b>pipeline</b> ({@link PipelineConfig})</td></tr>
  * <tr><td>data_dir</td><td>WECOM_PIPELINE_DATA_DIR</td><td>./data</td></tr>
  * <tr><td>kafka_port</td><td>WECOM_PIPELINE_KAFKA_PORT</td><td>9092</td></tr>
@@ -160,6 +167,7 @@ public final class ConfigLoader {
         WorkerConfig worker = build(in, () -> readWorker(in));
         OpenAiConfig openai = build(in, () -> readOpenAi(in));
         ReplyConfig reply = build(in, () -> readReply(in));
+        EngineConfig engine = build(in, () -> readEngine(in));
         Path dataDir = in.path(in.at(PipelineConfig.DATA_DIR_ENV, PipelineConfig.YAML_SECTION,
                 PipelineConfig.DATA_DIR_YAML), PipelineConfig.DEFAULT_DATA_DIR);
         int kafkaPort = in.integer(in.at(PipelineConfig.KAFKA_PORT_ENV, PipelineConfig.YAML_SECTION,
@@ -168,14 +176,15 @@ public final class ConfigLoader {
         PipelineConfig.problems(apps, appKeys, dataDir, kafkaPort).forEach(p -> problems.add(in.relabel(p)));
 
         for (String section : List.of(EXTRA, KafkaConfig.YAML_SECTION, WorkerConfig.YAML_SECTION,
-                OpenAiConfig.YAML_SECTION, ReplyConfig.YAML_SECTION, PipelineConfig.YAML_SECTION)) {
+                OpenAiConfig.YAML_SECTION, ReplyConfig.YAML_SECTION, EngineConfig.YAML_SECTION,
+                PipelineConfig.YAML_SECTION)) {
             in.warnUnreadKeys(in.section(section), section);
         }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
         List<String> warnings = in.warnings();
-        return new PipelineConfig(apps, ingress, kafka, worker, openai, reply, dataDir, kafkaPort, warnings);
+        return new PipelineConfig(apps, ingress, kafka, worker, openai, reply, engine, dataDir, kafkaPort, warnings);
     }
 
     /** The config file to read: {@value #CONFIG_ENV} (must exist) or {@value #DEFAULT_CONFIG_FILE} if present. */
@@ -332,6 +341,19 @@ public final class ConfigLoader {
                         KafkaConfig.DEFAULT_RETENTION, HOURS));
     }
 
+    private static EngineConfig readEngine(SettingReader in) {
+        String s = EngineConfig.YAML_SECTION;
+        return new EngineConfig(
+                in.duration(in.at(EngineConfig.STALL_TIMEOUT_ENV, s, EngineConfig.STALL_TIMEOUT_YAML),
+                        EngineConfig.DEFAULT_STALL_TIMEOUT, SECONDS),
+                in.integer(in.at(EngineConfig.OFFSET_METADATA_MAX_BYTES_ENV, s, EngineConfig.OFFSET_METADATA_MAX_BYTES_YAML),
+                        EngineConfig.DEFAULT_OFFSET_METADATA_MAX_BYTES),
+                in.integer(in.at(EngineConfig.MAX_QUEUED_PER_KEY_ENV, s, EngineConfig.MAX_QUEUED_PER_KEY_YAML),
+                        EngineConfig.DEFAULT_MAX_QUEUED_PER_KEY),
+                in.integer(in.at(EngineConfig.MAX_HELD_PER_PARTITION_ENV, s, EngineConfig.MAX_HELD_PER_PARTITION_YAML),
+                        EngineConfig.DEFAULT_MAX_HELD_PER_PARTITION));
+    }
+
     private static WorkerConfig readWorker(SettingReader in) {
         String s = WorkerConfig.YAML_SECTION;
         return new WorkerConfig(
@@ -350,7 +372,11 @@ public final class ConfigLoader {
                 in.string(in.at(WorkerConfig.APOLOGY_ENV, s, WorkerConfig.APOLOGY_YAML), WorkerConfig.DEFAULT_APOLOGY),
                 in.words(in.at(WorkerConfig.COMMAND_ENV, s, WorkerConfig.COMMAND_YAML), WorkerConfig.DEFAULT_COMMAND),
                 in.duration(in.at(WorkerConfig.SESSION_TIMEOUT_ENV, s, WorkerConfig.SESSION_TIMEOUT_YAML),
-                        WorkerConfig.DEFAULT_SESSION_TIMEOUT, MILLIS));
+                        WorkerConfig.DEFAULT_SESSION_TIMEOUT, MILLIS),
+                in.integer(in.at(WorkerConfig.ANSWER_MAX_CHARS_ENV, s, WorkerConfig.ANSWER_MAX_CHARS_YAML),
+                        WorkerConfig.DEFAULT_ANSWER_MAX_CHARS),
+                in.integer(in.at(WorkerConfig.HISTORY_MAX_BYTES_ENV, s, WorkerConfig.HISTORY_MAX_BYTES_YAML),
+                        WorkerConfig.DEFAULT_HISTORY_MAX_BYTES));
     }
 
     private static OpenAiConfig readOpenAi(SettingReader in) {

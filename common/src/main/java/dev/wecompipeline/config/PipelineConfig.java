@@ -28,13 +28,14 @@ import java.util.stream.IntStream;
  * @param worker    agent-worker settings
  * @param openai    the {@code openai} agent's endpoint and model
  * @param reply     reply-service settings
+ * @param engine    the exactly-once engine's bounds, shared by worker and reply-service
  * @param dataDir   local state, including the embedded broker's log directory
  * @param kafkaPort port of the embedded broker; 0 picks a free port (tests only)
  * @param warnings  things that were fixed up or ignored while loading (never containing secrets)
  */
 public record PipelineConfig(List<AppConfig> apps, IngressConfig ingress, KafkaConfig kafka, WorkerConfig worker,
-                             OpenAiConfig openai, ReplyConfig reply, Path dataDir, int kafkaPort,
-                             List<String> warnings) {
+                             OpenAiConfig openai, ReplyConfig reply, EngineConfig engine, Path dataDir,
+                             int kafkaPort, List<String> warnings) {
 
     public static final String YAML_SECTION = "pipeline";
 
@@ -71,13 +72,14 @@ public record PipelineConfig(List<AppConfig> apps, IngressConfig ingress, KafkaC
     /** Configuration without load-time warnings. */
     public PipelineConfig(List<AppConfig> apps, IngressConfig ingress, KafkaConfig kafka, WorkerConfig worker,
                           OpenAiConfig openai, ReplyConfig reply, Path dataDir, int kafkaPort) {
-        this(apps, ingress, kafka, worker, openai, reply, dataDir, kafkaPort, List.of());
+        this(apps, ingress, kafka, worker, openai, reply, EngineConfig.defaults(), dataDir, kafkaPort, List.of());
     }
 
     /** Configuration without load-time warnings, the {@code openai} agent at its defaults. */
     public PipelineConfig(List<AppConfig> apps, IngressConfig ingress, KafkaConfig kafka, WorkerConfig worker,
                           ReplyConfig reply, Path dataDir, int kafkaPort) {
-        this(apps, ingress, kafka, worker, OpenAiConfig.defaults(), reply, dataDir, kafkaPort, List.of());
+        this(apps, ingress, kafka, worker, OpenAiConfig.defaults(), reply, EngineConfig.defaults(), dataDir, kafkaPort,
+                List.of());
     }
 
     /**
@@ -130,6 +132,7 @@ public record PipelineConfig(List<AppConfig> apps, IngressConfig ingress, KafkaC
             out.append("  ").append(openai.describe()).append('\n');
         }
         out.append("  ").append(reply.describe()).append('\n');
+        out.append("  ").append(engine.describe()).append('\n');
         out.append("  data dir: ").append(dataDir).append('\n');
         return out.toString();
     }

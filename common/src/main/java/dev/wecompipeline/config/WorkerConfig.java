@@ -22,10 +22,12 @@ import java.util.Locale;
  * @param command      the {@code command} agent's program and arguments; empty when not configured
  * @param sessionTimeout how long the group waits for a silent worker before its partitions move to
  *                       another (a killed worker sends no LeaveGroup, so this bounds the pause)
+ * @param answerMaxChars an agent answer longer than this is cut and says so
+ * @param historyMaxBytes a user's stored session stays under this; the oldest turns go first
  */
 public record WorkerConfig(int port, int concurrency, Agent agent, Duration echoDelay, Duration agentTimeout,
                            String groupId, int historyTurns, String apology, List<String> command,
-                           Duration sessionTimeout) {
+                           Duration sessionTimeout, int answerMaxChars, int historyMaxBytes) {
 
     /** The agents a worker can run. */
     public enum Agent {
@@ -93,6 +95,19 @@ public record WorkerConfig(int port, int concurrency, Agent agent, Duration echo
      */
     public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(45);
 
+    public static final String ANSWER_MAX_CHARS_ENV = "AGENT_ANSWER_MAX_CHARS";
+    public static final String ANSWER_MAX_CHARS_YAML = "answer_max_chars";
+    /**
+     * About eight WeCom text messages of Chinese, twenty of English: WeCom delivers 30 a minute per
+     * user, so a longer answer floods the user for minutes.
+     */
+    public static final int DEFAULT_ANSWER_MAX_CHARS = 16_000;
+
+    public static final String HISTORY_MAX_BYTES_ENV = "AGENT_HISTORY_MAX_BYTES";
+    public static final String HISTORY_MAX_BYTES_YAML = "history_max_bytes";
+    /** Far below Kafka's 1 MiB record limit, and more history than any model prompt wants. */
+    public static final int DEFAULT_HISTORY_MAX_BYTES = 256 * 1024;
+
     public WorkerConfig {
         command = command == null ? List.of() : List.copyOf(command);
         List<Problem> out = new ArrayList<>();
@@ -105,6 +120,8 @@ public record WorkerConfig(int port, int concurrency, Agent agent, Duration echo
         Checks.atLeast(out, key(HISTORY_TURNS_YAML), historyTurns, 0);
         Checks.notBlank(out, key(APOLOGY_YAML), apology);
         Checks.positive(out, key(SESSION_TIMEOUT_YAML), sessionTimeout);
+        Checks.atLeast(out, key(ANSWER_MAX_CHARS_YAML), answerMaxChars, 100);
+        Checks.range(out, key(HISTORY_MAX_BYTES_YAML), historyMaxBytes, 1024, 900 * 1024);
         if (!out.isEmpty()) {
             throw new ConfigException(out);
         }
@@ -121,14 +138,14 @@ public record WorkerConfig(int port, int concurrency, Agent agent, Duration echo
     public WorkerConfig(int port, int concurrency, Agent agent, Duration echoDelay, Duration agentTimeout,
                         String groupId, int historyTurns, String apology, List<String> command) {
         this(port, concurrency, agent, echoDelay, agentTimeout, groupId, historyTurns, apology, command,
-                DEFAULT_SESSION_TIMEOUT);
+                DEFAULT_SESSION_TIMEOUT, DEFAULT_ANSWER_MAX_CHARS, DEFAULT_HISTORY_MAX_BYTES);
     }
 
     /** The defaults of operator-interface.md. */
     public static WorkerConfig defaults() {
         return new WorkerConfig(DEFAULT_PORT, DEFAULT_CONCURRENCY, DEFAULT_AGENT, DEFAULT_ECHO_DELAY,
                 DEFAULT_AGENT_TIMEOUT, DEFAULT_GROUP_ID, DEFAULT_HISTORY_TURNS, DEFAULT_APOLOGY, DEFAULT_COMMAND,
-                DEFAULT_SESSION_TIMEOUT);
+                DEFAULT_SESSION_TIMEOUT, DEFAULT_ANSWER_MAX_CHARS, DEFAULT_HISTORY_MAX_BYTES);
     }
 
     /** One line for the startup log. */

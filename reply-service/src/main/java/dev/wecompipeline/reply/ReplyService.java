@@ -150,8 +150,8 @@ public final class ReplyService implements AutoCloseable {
             }
         });
         // Calls in progress at a revocation get their answer (bounded by the request timeout).
-        EngineSettings engineSettings = EngineSettings.defaults("reply", MAX_IN_DELIVERY)
-                .withRevokeGrace(reply.requestTimeout().plusSeconds(5));
+        EngineSettings engineSettings = config.engine().settings("reply", MAX_IN_DELIVERY,
+                reply.requestTimeout().plusSeconds(5));
         // A dead loop's process is about to end: no timer may send anything meanwhile.
         Consumer<Throwable> onDeath = cause -> {
             timer.shutdownNow();
