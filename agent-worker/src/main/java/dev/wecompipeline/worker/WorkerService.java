@@ -16,14 +16,6 @@ import dev.wecompipeline.ops.OpsServer;
 import dev.wecompipeline.worker.agent.Agent;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -85,21 +77,9 @@ public final class WorkerService implements AutoCloseable {
         // WORKER_SESSION_TIMEOUT_MS: how soon a killed worker's partitions go to the others.
         KafkaClientSettings.sessionTimeout(c, config.worker().sessionTimeout());
         c.putAll(consumerOverrides);
-        Map<String, Object> p = KafkaClientSettings.producer(bootstrapServers, clientId);
-        // Stable per instance: a rebuilt producer fences this instance's earlier one at once.
-        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, clientId);
-        p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, TRANSACTION_TIMEOUT_MS);
-        ProcessingEngine.Clients clients = decorate.apply(new ProcessingEngine.Clients() {
-            @Override
-            public org.apache.kafka.clients.consumer.Consumer<String, byte[]> consumer() {
-                return new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
-            }
-
-            @Override
-            public Producer<String, byte[]> producer() {
-                return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
-            }
-        });
+        Map<String, Object> p = KafkaClientSettings.transactionalProducer(bootstrapServers, clientId,
+                TRANSACTION_TIMEOUT_MS);
+        ProcessingEngine.Clients clients = decorate.apply(ProcessingEngine.Clients.kafka(c, p));
         this.runner = new TaskRunner(settings.concurrency(), settings.agentTimeout());
         this.loader = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "worker-load");

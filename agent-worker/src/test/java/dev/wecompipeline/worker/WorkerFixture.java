@@ -63,13 +63,8 @@ final class WorkerFixture implements AutoCloseable {
         env.put("WORKER_PORT", "0");
         this.config = ConfigLoader.load(env, java.util.Optional.empty());
         try (Admin admin = Admin.create(KafkaClientSettings.admin(bootstrap, "wt-admin"))) {
+            // Topics.ensure returns once every new partition is served by its leader.
             Topics.ensure(admin, config.kafka(), Duration.ofSeconds(30));
-            // Produce only once every partition has a leader: an idempotent producer's first batch refused
-            // by a partition still being created is lost silently (KAFKA-15591) and the test times out.
-            List<String> names = List.of(config.kafka().inboundTopic(), config.kafka().repliesTopic());
-            await().atMost(Duration.ofSeconds(30)).until(() -> admin.describeTopics(names).allTopicNames().get()
-                    .values().stream().allMatch(t -> t.partitions().size() == partitions
-                            && t.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())));
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

@@ -174,6 +174,25 @@ class WorkerScaleTest {
         }
     }
 
+    @Test
+    void a_user_with_ten_times_the_per_user_bound_is_answered_once_each_in_order(KafkaBroker kafka) {
+        try (WorkerFixture fx = new WorkerFixture(kafka.bootstrapServers(), 1)) {
+            // 1,000 messages, 100 held in memory at a time: the rest are read again from Kafka, in turns.
+            ScriptedAgent agent = new ScriptedAgent(Duration.ofMillis(2), false);
+            fx.startWorker(agent, WorkerFixture.settings(8));
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 1_000; i++) {
+                fx.publish(text("flood", "f-" + i, "flood " + i));
+                ids.add("f-" + i);
+            }
+            fx.flush();
+            List<ReplyMessage> replies = fx.replies(1_000, Duration.ofMinutes(2));
+            WorkerCrashTest.assertExactlyOnce(ids, replies);
+            assertEquals(ids, replies.stream().map(ReplyMessage::inboundMessageId).toList(), "in the order sent");
+            assertEquals(1_000, agent.callsPerMessage.size());
+        }
+    }
+
     private static Map<String, Integer> counts(ScriptedAgent agent) {
         return agent.callsPerMessage.entrySet().stream()
                 .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().get()));

@@ -51,6 +51,27 @@ public final class KafkaClientSettings {
         return p;
     }
 
+    /**
+     * A transactional producer for a consume-transform-produce loop, with a transactional id stable
+     * per instance (a rebuilt producer fences the one before it at once).
+     *
+     * @param transactionTimeoutMs bounds how long a crashed instance's open transaction holds back
+     *                             read_committed readers; a send stuck longer than that could not
+     *                             commit anyway, so the delivery timeout is the same, and a partition
+     *                             that refuses sends fails the commit within it (abortable: redone)
+     *                             instead of holding every commit for a minute
+     */
+    public static Map<String, Object> transactionalProducer(String bootstrapServers, String clientId,
+                                                            int transactionTimeoutMs) {
+        Map<String, Object> p = producer(bootstrapServers, clientId);
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, clientId);
+        p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, transactionTimeoutMs);
+        // Kafka requires delivery timeout >= linger (0) + request timeout.
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(DEFAULT_REQUEST_TIMEOUT_MS, transactionTimeoutMs));
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, transactionTimeoutMs);
+        return p;
+    }
+
     /** Consumer settings: manual commits, cooperative rebalancing, only committed transactional data. */
     public static Map<String, Object> consumer(String bootstrapServers, String groupId, String clientId) {
         Map<String, Object> c = new HashMap<>();

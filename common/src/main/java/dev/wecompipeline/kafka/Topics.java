@@ -11,6 +11,8 @@ import java.util.concurrent.TimeoutException;
 
 import dev.wecompipeline.config.KafkaConfig;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -85,30 +87,41 @@ public final class Topics {
     }
 
     /**
-     * Returns once every partition of {@code names} has a leader. Producing to a partition that is
-     * still being created can make an idempotent producer fail or drop its first batches
-     * (KAFKA-15591); the services start producing right after this call.
+     * Returns once every partition of {@code names} is served by its leader. The controller names a
+     * leader before that broker has made itself leader of the new partition: produce requests in
+     * that gap get {@code NOT_LEADER_OR_FOLLOWER}, and an idempotent producer whose first batches
+     * were refused so can then sit for its whole delivery timeout on {@code OUT_OF_ORDER_SEQUENCE_NUMBER}
+     * (seen in a fixture: 60 s). A ListOffsets request is answered only by the partition's actual
+     * leader, so success for every partition means producing will not hit that gap.
      */
-    static void awaitLeaders(Admin admin, Set<String> names, Duration timeout)
+    public static void awaitLeaders(Admin admin, Set<String> names, Duration timeout)
             throws InterruptedException, ExecutionException, TimeoutException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             boolean ready;
             try {
-                ready = admin.describeTopics(names).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                        .values().stream().allMatch(t -> t.partitions().stream()
-                                .allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+                Map<String, org.apache.kafka.clients.admin.TopicDescription> topics =
+                        admin.describeTopics(names).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                Map<TopicPartition, OffsetSpec> partitions = new java.util.HashMap<>();
+                topics.forEach((name, t) -> t.partitions().forEach(
+                        p -> partitions.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
+                ready = topics.values().stream().allMatch(t -> t.partitions().stream()
+                        .allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+                if (ready) {
+                    admin.listOffsets(partitions).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                }
             } catch (ExecutionException e) {
-                // Just created: metadata may not know the topic yet.
+                // Just created: metadata may not know the topic yet, or a leader is still taking over.
                 ready = false;
             }
             if (ready) {
                 return;
             }
             if (System.nanoTime() > deadline) {
-                throw new TimeoutException("partitions of " + names + " have no leader after " + timeout.toSeconds() + " s");
+                throw new TimeoutException("partitions of " + names + " have no serving leader after "
+                        + timeout.toSeconds() + " s");
             }
-            Thread.sleep(50); // polling the controller's view; there is no notification to wait on
+            Thread.sleep(50); // polling the brokers' view; there is no notification to wait on
         }
     }
 }

@@ -1,7 +1,9 @@
 package dev.wecompipeline.engine;
 
 import java.util.BitSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.NavigableMap;
 import java.util.NavigableSet;
 import java.util.TreeMap;
@@ -40,6 +42,7 @@ final class PartitionProgress {
     private final TreeSet<Long> newlyDone = new TreeSet<>();
     private final TreeSet<Long> held = new TreeSet<>();
     private final TreeMap<Long, String> deferred = new TreeMap<>();
+    private final Map<String, NavigableSet<Long>> deferredByKey = new HashMap<>();
     private long fetchedUpTo;
     private long highestDone = -1;
 
@@ -73,21 +76,48 @@ final class PartitionProgress {
         return held.contains(offset);
     }
 
+    /** True when {@code offset} was returned before (this is a re-read after a rewind). */
+    boolean seenBefore(long offset) {
+        return offset < fetchedUpTo;
+    }
+
     /** A record taken into memory to be worked on. */
     void hold(long offset) {
-        deferred.remove(offset);
+        undefer(offset);
         held.add(offset);
     }
 
     /** A record seen but not kept (its key's queue is full): it is read again later. */
     void defer(long offset, String key) {
-        deferred.put(offset, key);
+        if (deferred.put(offset, key) == null) {
+            deferredByKey.computeIfAbsent(key, k -> new TreeSet<>()).add(offset);
+        }
+    }
+
+    /**
+     * True when a record of {@code key} at {@code offset} must wait in Kafka behind an earlier
+     * deferred record of the same key: taking it now would answer the user out of order.
+     */
+    boolean behindDeferred(String key, long offset) {
+        NavigableSet<Long> mine = deferredByKey.get(key);
+        return mine != null && mine.first() < offset;
+    }
+
+    private void undefer(long offset) {
+        String key = deferred.remove(offset);
+        if (key != null) {
+            NavigableSet<Long> mine = deferredByKey.get(key);
+            mine.remove(offset);
+            if (mine.isEmpty()) {
+                deferredByKey.remove(key);
+            }
+        }
     }
 
     /** A record done (answered, skipped, dead-lettered): its outputs wait for the next commit. */
     void finish(long offset) {
         held.remove(offset);
-        deferred.remove(offset);
+        undefer(offset);
         newlyDone.add(offset);
         highestDone = Math.max(highestDone, offset);
     }

@@ -21,11 +21,17 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,6 +63,7 @@ public final class ProcessingEngine<T> implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProcessingEngine.class);
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
+    private static final Duration BUSY_POLL_TIMEOUT = Duration.ofMillis(10);
     /** How long one attempt at reading a partition's commit may block the loop. */
     private static final Duration COMMITTED_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration LOAD_RETRY = Duration.ofSeconds(5);
@@ -67,6 +74,23 @@ public final class ProcessingEngine<T> implements Runnable {
 
         /** A transactional producer with a stable transactional id: a new one fences the old. */
         Producer<String, byte[]> producer();
+
+        /** Real clients from these settings: string keys, byte-array values. */
+        static Clients kafka(Map<String, Object> consumerSettings, Map<String, Object> producerSettings) {
+            Map<String, Object> c = Map.copyOf(consumerSettings);
+            Map<String, Object> p = Map.copyOf(producerSettings);
+            return new Clients() {
+                @Override
+                public org.apache.kafka.clients.consumer.Consumer<String, byte[]> consumer() {
+                    return new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+                }
+
+                @Override
+                public Producer<String, byte[]> producer() {
+                    return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+                }
+            };
+        }
     }
 
     /** A queued record of this engine. */
@@ -170,7 +194,8 @@ public final class ProcessingEngine<T> implements Runnable {
         if (producer == null) {
             initProducer();
         }
-        for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL_TIMEOUT)) {
+        // While tasks run, their results arrive between polls: a short poll hands them on sooner.
+        for (ConsumerRecord<String, byte[]> record : consumer.poll(running.isEmpty() ? POLL_TIMEOUT : BUSY_POLL_TIMEOUT)) {
             accept(record);
         }
         for (int i = 0; i < 2; i++) {
@@ -235,10 +260,11 @@ public final class ProcessingEngine<T> implements Runnable {
         }
         PartitionProgress progress = s.progress;
         long offset = record.offset();
+        boolean reRead = progress.seenBefore(offset);
         progress.fetched(offset);
         if (progress.isDone(offset)) {
-            if (!progress.deferred().containsKey(offset)) {
-                metrics.record("already_done");
+            if (!reRead) {
+                metrics.record("already_done");   // finished by an earlier owner
             }
             return;
         }
@@ -255,7 +281,8 @@ public final class ProcessingEngine<T> implements Runnable {
             finishRecord(s, record, intake.outcome(), intake.outputs());
             return;
         }
-        if (scheduler.queued(intake.key()) >= settings.maxQueuedPerKey()) {
+        if (scheduler.queued(intake.key()) >= settings.maxQueuedPerKey()
+                || progress.behindDeferred(intake.key(), offset)) {
             progress.defer(offset, intake.key());
             return;
         }

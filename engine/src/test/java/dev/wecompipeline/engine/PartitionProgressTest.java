@@ -129,6 +129,18 @@ class PartitionProgressTest {
         assertEquals(2, p.commitPoint(CAP).offset().offset());
     }
 
+    @Test
+    void a_key_with_a_deferred_record_takes_no_later_record_before_it() {
+        PartitionProgress p = new PartitionProgress(new OffsetAndMetadata(0));
+        p.fetched(10);
+        p.defer(10, "k");
+        assertTrue(p.behindDeferred("k", 20), "a later record of k waits behind the deferred one");
+        assertFalse(p.behindDeferred("k", 10), "the deferred record itself may be taken");
+        assertFalse(p.behindDeferred("other", 20));
+        p.hold(10);
+        assertFalse(p.behindDeferred("k", 20));
+    }
+
     private static OffsetAndMetadata commit(PartitionProgress p) {
         PartitionProgress.CommitPoint point = p.commitPoint(CAP);
         p.committed(point);

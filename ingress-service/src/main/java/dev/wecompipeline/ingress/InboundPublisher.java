@@ -27,6 +27,15 @@ final class InboundPublisher implements AutoCloseable {
      * timeout bounds the whole request anyway; a short block keeps Jetty threads free to answer 503.
      */
     static final int MAX_BLOCK_MS = 1_000;
+    /**
+     * How long a record may keep retrying. The caller gave up after its ack timeout (3 s) and
+     * answered 503, and WeCom retries the callback; a partition that keeps refusing sends (a leader
+     * not yet serving, an out-of-sequence idempotent producer) must not hold its users' callbacks
+     * for the default minute: after this the batch expires and the producer resets its sequence.
+     */
+    static final int DELIVERY_TIMEOUT_MS = 10_000;
+    /** One produce request; Kafka requires delivery timeout >= linger (0) + request timeout. */
+    static final int REQUEST_TIMEOUT_MS = 5_000;
 
     private final Producer<String, byte[]> producer;
     private final String inboundTopic;
@@ -37,6 +46,8 @@ final class InboundPublisher implements AutoCloseable {
     InboundPublisher(Map<String, Object> producerSettings, String inboundTopic, String repliesTopic) {
         Map<String, Object> settings = new java.util.HashMap<>(producerSettings);
         settings.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, MAX_BLOCK_MS);
+        settings.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, DELIVERY_TIMEOUT_MS);
+        settings.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, REQUEST_TIMEOUT_MS);
         this.producer = new KafkaProducer<>(settings, new StringSerializer(), new ByteArraySerializer());
         this.inboundTopic = inboundTopic;
         this.repliesTopic = repliesTopic;

@@ -25,14 +25,6 @@ import dev.wecompipeline.reply.wecom.WeComClient;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -129,26 +121,14 @@ public final class ReplyService implements AutoCloseable {
         // REPLY_SESSION_TIMEOUT_MS: how soon a killed instance's partitions go to the others.
         KafkaClientSettings.sessionTimeout(c, reply.sessionTimeout());
         c.putAll(consumerOverrides);
-        Map<String, Object> p = KafkaClientSettings.producer(bootstrapServers, clientId);
-        // Stable per instance: a rebuilt producer fences this instance's earlier one at once.
-        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, clientId);
-        p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, TRANSACTION_TIMEOUT_MS);
+        Map<String, Object> p = KafkaClientSettings.transactionalProducer(bootstrapServers, clientId,
+                TRANSACTION_TIMEOUT_MS);
         // Markers older than twice the retention belong to replies that can no longer be polled.
         DeliveredLog delivered = new DeliveredLog(bootstrapServers, config.kafka().deliveredTopic(),
                 config.kafka().retention().multipliedBy(2), longest(reply.minuteWindow(), reply.hourWindow()));
         Processor<ReplyWork> processor = decorateProcessor.apply(new ReplyProcessor(config.kafka(),
                 new ReplyPreparer(config.apps(), reply), ctx, delivered, loader));
-        ProcessingEngine.Clients clients = decorateClients.apply(new ProcessingEngine.Clients() {
-            @Override
-            public org.apache.kafka.clients.consumer.Consumer<String, byte[]> consumer() {
-                return new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
-            }
-
-            @Override
-            public Producer<String, byte[]> producer() {
-                return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
-            }
-        });
+        ProcessingEngine.Clients clients = decorateClients.apply(ProcessingEngine.Clients.kafka(c, p));
         // Calls in progress at a revocation get their answer (bounded by the request timeout).
         EngineSettings engineSettings = config.engine().settings("reply", MAX_IN_DELIVERY,
                 reply.requestTimeout().plusSeconds(5));

@@ -96,21 +96,13 @@ final class ReplyFixture implements AutoCloseable {
         this.config = new PipelineConfig(List.of(APP, APP_B), loaded.ingress(), loaded.kafka(), loaded.worker(),
                 loaded.reply(), loaded.dataDir(), loaded.kafkaPort());
         try (Admin admin = Admin.create(KafkaClientSettings.admin(bootstrap, "rt-admin"))) {
+            // Topics.ensure returns once every new partition is served by its leader.
             Topics.ensure(admin, config.kafka(), Duration.ofSeconds(30));
-            // Publish only once every partition has a leader: a first batch refused by a partition
-            // still being created can leave an idempotent producer stuck out of sequence.
-            List<String> names = List.of(config.kafka().repliesTopic(), config.kafka().repliesDlqTopic(),
-                    config.kafka().deliveredTopic());
-            await().atMost(Duration.ofSeconds(30)).until(() -> admin.describeTopics(names).allTopicNames().get()
-                    .values().stream().allMatch(t -> t.partitions().size() == partitions
-                            && t.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())));
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
         this.producer = new KafkaProducer<>(KafkaClientSettings.producer(bootstrap, "rt-producer"),
                 new StringSerializer(), new ByteArraySerializer());
-        await().atMost(Duration.ofSeconds(30)).until(() ->
-                producer.partitionsFor(config.kafka().repliesTopic()).stream().allMatch(p -> p.leader() != null));
     }
 
     ReplyFixture(String bootstrap, int partitions) {
