@@ -25,7 +25,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -56,6 +55,10 @@ import org.slf4j.LoggerFactory;
  *       for {@code stallTimeout} or the loop stops turning; a loop that dies closes its clients
  *       without committing and calls {@code onDeath}, which ends the process.</li>
  * </ul>
+ *
+ * <p>The commit path lives in {@link CommitCycle}. What remains here is one state machine that one
+ * thread owns (intake, scheduling, task ends, ownership, rebalance callbacks): kept in one class so
+ * that no field of it is ever shared, which is why it is longer than our usual 400 lines.
  *
  * @param <T> the processor's task
  */
@@ -110,12 +113,6 @@ public final class ProcessingEngine<T> implements Runnable {
         }
     }
 
-    /** What one commit attempt carries, kept while a timed-out commit is retried. */
-    private record Snapshot(Map<PartitionState, PartitionProgress.CommitPoint> points,
-                            Map<PartitionState, Integer> looseCounts, List<ProducerRecord<String, byte[]>> records,
-                            List<Map.Entry<PartitionState, Long>> owners) {
-    }
-
     private final EngineSettings settings;
     private final Processor<T> processor;
     private final List<String> topics;
@@ -124,7 +121,7 @@ public final class ProcessingEngine<T> implements Runnable {
     private final Consumer<Throwable> onDeath;
     private final EngineMetrics metrics;
     private final org.apache.kafka.clients.consumer.Consumer<String, byte[]> consumer;
-    private Producer<String, byte[]> producer;
+    private final CommitCycle commits;
     private final KeyScheduler<Held> scheduler;
     private final Map<TopicPartition, PartitionState> owned = new HashMap<>();
     private final Set<Held> running = new LinkedHashSet<>();
@@ -138,8 +135,6 @@ public final class ProcessingEngine<T> implements Runnable {
     private volatile long lastRoundNanos;
     private volatile long oldestDirtyNanos = -1;
     private boolean dying;
-    private Snapshot pending;
-    private long lastCommitNanos;
 
     public ProcessingEngine(EngineSettings settings, Processor<T> processor, List<String> topics, Clients clients,
                             MeterRegistry registry, LongSupplier nanoClock, Consumer<Throwable> onDeath) {
@@ -153,7 +148,7 @@ public final class ProcessingEngine<T> implements Runnable {
         this.consumer = clients.consumer();
         this.scheduler = new KeyScheduler<>(settings.maxInFlight());
         this.lastRoundNanos = nanoClock.getAsLong();
-        this.lastCommitNanos = lastRoundNanos;
+        this.commits = new CommitCycle(settings, processor, clients, metrics, nanoClock);
     }
 
     @Override
@@ -167,7 +162,7 @@ public final class ProcessingEngine<T> implements Runnable {
                     settings.revokeGrace().toSeconds());
             // Closing revokes every partition: the listener lets in-flight work finish, commits, and leaves.
             consumer.close(settings.revokeGrace().plusSeconds(30));
-            closeProducer(Duration.ofSeconds(10));
+            commits.closeProducer(Duration.ofSeconds(10));
             LOG.info("{}: loop stopped", settings.name());
         } catch (Throwable t) {
             die(t);
@@ -191,9 +186,7 @@ public final class ProcessingEngine<T> implements Runnable {
 
     /** One turn of the loop. */
     void round() {
-        if (producer == null) {
-            initProducer();
-        }
+        commits.ensureProducer();
         // While tasks run, their results arrive between polls: a short poll hands them on sooner.
         for (ConsumerRecord<String, byte[]> record : consumer.poll(running.isEmpty() ? POLL_TIMEOUT : BUSY_POLL_TIMEOUT)) {
             accept(record);
@@ -465,148 +458,12 @@ public final class ProcessingEngine<T> implements Runnable {
 
     /** Commits what is done, when due (or now when {@code force}); true when nothing is left uncommitted. */
     private boolean commit(boolean force) {
-        if (producer == null && !initProducer()) {
+        CommitCycle.Result result = commits.commit(owned.values(), consumer::groupMetadata, force);
+        if (result == CommitCycle.Result.FATAL) {
+            rebuild(commits.lastFailure());
             return false;
         }
-        if (pending != null) {
-            return apply(pending, TransactionalCommitter.finish(producer, List.of()));
-        }
-        List<PartitionState> dirty = owned.values().stream().filter(s -> !s.loading && s.dirty()).toList();
-        if (dirty.isEmpty()) {
-            return true;
-        }
-        long now = nanos.getAsLong();
-        if (!force && now - lastCommitNanos < settings.commitInterval().toNanos()) {
-            return false;
-        }
-        Snapshot snap = snapshot(dirty);
-        return apply(snap, TransactionalCommitter.commit(producer, snap.records(), offsetsOf(snap),
-                consumer.groupMetadata()));
-    }
-
-    private Snapshot snapshot(List<PartitionState> dirty) {
-        Map<PartitionState, PartitionProgress.CommitPoint> points = new HashMap<>();
-        Map<PartitionState, Integer> looseCounts = new HashMap<>();
-        List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
-        List<Map.Entry<PartitionState, Long>> owners = new ArrayList<>();
-        int widest = 0;
-        for (PartitionState s : dirty) {
-            for (ProducerRecord<String, byte[]> r : s.loose) {
-                records.add(r);
-                owners.add(Map.entry(s, -1L));
-            }
-            looseCounts.put(s, s.loose.size());
-            PartitionProgress.CommitPoint point = s.progress.commitPoint(settings.metadataMaxBytes());
-            if (point == null) {
-                continue;
-            }
-            points.put(s, point);
-            int chars = point.offset().metadata().length();
-            widest = Math.max(widest, chars);
-            boolean wasCrowded = s.crowded;
-            s.crowded = chars >= settings.metadataHighWater()
-                    || (s.crowded && chars >= settings.metadataHighWater() * 2 / 3);
-            if (s.crowded != wasCrowded) {
-                LOG.info("{}: offset metadata of {} is {} chars of {}: {}", settings.name(), s.tp, chars,
-                        settings.metadataMaxBytes(), s.crowded ? "records beyond the done span wait"
-                                : "records beyond the done span start again");
-            }
-            for (long offset : point.included()) {
-                List<ProducerRecord<String, byte[]>> out = s.staged.get(offset);
-                if (out != null) {
-                    for (ProducerRecord<String, byte[]> r : out) {
-                        records.add(r);
-                        owners.add(Map.entry(s, offset));
-                    }
-                }
-            }
-        }
-        metrics.metadataChars = widest;
-        return new Snapshot(points, looseCounts, records, owners);
-    }
-
-    private Map<TopicPartition, OffsetAndMetadata> offsetsOf(Snapshot snap) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        snap.points().forEach((s, p) -> offsets.put(s.tp, p.offset()));
-        return offsets;
-    }
-
-    private boolean apply(Snapshot snap, TransactionalCommitter.Attempt attempt) {
-        lastCommitNanos = nanos.getAsLong();
-        switch (attempt.result()) {
-            case COMMITTED -> {
-                pending = null;
-                for (Map.Entry<PartitionState, PartitionProgress.CommitPoint> e : snap.points().entrySet()) {
-                    PartitionState s = e.getKey();
-                    s.progress.committed(e.getValue());
-                    e.getValue().included().forEach(s.staged::remove);
-                }
-                snap.looseCounts().forEach((s, n) -> s.loose.subList(0, n).clear());
-                for (PartitionState s : snap.looseCounts().keySet()) {
-                    s.dirtySinceNanos = s.dirty() ? lastCommitNanos : -1;
-                }
-                metrics.committed();
-                return owned.values().stream().noneMatch(PartitionState::dirty);
-            }
-            case PENDING -> {
-                pending = snap;
-                metrics.commitFailed("timeout");
-                LOG.warn("{}: commit timed out, retrying it: {}", settings.name(), attempt.cause().getMessage());
-            }
-            case ABORTED -> {
-                pending = null;
-                metrics.commitFailed("aborted");
-                LOG.warn("{}: commit of {} records aborted, redoing it: {}", settings.name(), snap.records().size(),
-                        attempt.cause().toString());
-                for (int i : attempt.poisoned()) {
-                    poison(snap, i);
-                }
-            }
-            case FATAL -> {
-                pending = null;
-                metrics.commitFailed("fatal");
-                rebuild(attempt.cause());
-            }
-        }
-        return false;
-    }
-
-    /** Replaces the outputs of the record whose send could never succeed by its dead letter. */
-    private void poison(Snapshot snap, int index) {
-        Map.Entry<PartitionState, Long> owner = snap.owners().get(index);
-        PartitionState s = owner.getKey();
-        ProducerRecord<String, byte[]> bad = snap.records().get(index);
-        LOG.warn("{}: output to {} refused by Kafka; dead-lettering its record", settings.name(), bad.topic());
-        if (owner.getValue() < 0) {
-            s.loose.remove(bad);
-            return;
-        }
-        List<ProducerRecord<String, byte[]>> outs = s.staged.get(owner.getValue());
-        ProducerRecord<String, byte[]> first = outs == null || outs.isEmpty() ? bad : outs.get(0);
-        ConsumerRecord<String, byte[]> stand = new ConsumerRecord<>(s.tp.topic(), s.tp.partition(), owner.getValue(),
-                first.key(), first.value());
-        s.staged.put(owner.getValue(), List.of(processor.deadLetter(stand, "refused by Kafka: record too large or invalid")));
-    }
-
-    private boolean initProducer() {
-        try {
-            Producer<String, byte[]> p = clients.producer();
-            try {
-                p.initTransactions();
-            } catch (TimeoutException e) {
-                LOG.warn("{}: producer not ready yet ({}); trying again", settings.name(), e.getMessage());
-                p.close(Duration.ZERO);
-                return false;
-            }
-            producer = p;
-            return true;
-        } catch (KafkaException e) {
-            if (TransactionalCommitter.isFatal(e)) {
-                throw e;
-            }
-            LOG.warn("{}: producer not ready yet ({}); trying again", settings.name(), e.toString());
-            return false;
-        }
+        return result == CommitCycle.Result.CLEAN;
     }
 
     /**
@@ -617,21 +474,10 @@ public final class ProcessingEngine<T> implements Runnable {
         Set<TopicPartition> parts = new HashSet<>(owned.keySet());
         LOG.warn("{}: producer unusable ({}); rebuilding it and redoing {} partition(s) from their commits",
                 settings.name(), cause.toString(), parts.size());
-        closeProducer(Duration.ZERO);
+        commits.closeProducer(Duration.ZERO);
         drop(parts, "reset");
         assign(parts);
-        initProducer();
-    }
-
-    private void closeProducer(Duration timeout) {
-        if (producer != null) {
-            try {
-                producer.close(timeout);
-            } catch (RuntimeException e) {
-                LOG.warn("{}: producer close: {}", settings.name(), e.toString());
-            }
-            producer = null;
-        }
+        commits.ensureProducer();
     }
 
     // ---- ownership ----------------------------------------------------------------------------------
@@ -751,7 +597,7 @@ public final class ProcessingEngine<T> implements Runnable {
         } catch (RuntimeException e) {
             LOG.warn("{}: consumer close: {}", settings.name(), e.toString());
         }
-        closeProducer(Duration.ZERO);
+        commits.closeProducer(Duration.ZERO);
     }
 
     /** Runs inside {@code poll()} on the loop thread. */
@@ -784,7 +630,7 @@ public final class ProcessingEngine<T> implements Runnable {
             drainEvents();
             int abandoned = inFlightOn(revoked);
             boolean clean = false;
-            for (int attempt = 0; attempt < 3 && !clean && producer != null; attempt++) {
+            for (int attempt = 0; attempt < 3 && !clean && commits.hasProducer(); attempt++) {
                 clean = commit(true);
             }
             drop(revoked, "revoked");
@@ -798,7 +644,7 @@ public final class ProcessingEngine<T> implements Runnable {
             Set<TopicPartition> lost = new HashSet<>(partitions);
             lost.retainAll(owned.keySet());
             drop(lost, "lost");
-            pending = null;
+            commits.forgetPending();
             LOG.warn("{}: partitions {} lost; the next owner redoes what was not committed", settings.name(), lost);
         }
 

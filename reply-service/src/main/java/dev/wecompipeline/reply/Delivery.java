@@ -34,6 +34,8 @@ final class Delivery {
     private static final Logger LOG = LoggerFactory.getLogger(Delivery.class);
     /** Fresh tokens tried per attempt when WeCom keeps refusing them (it may invalidate tokens early). */
     static final int TOKEN_REFRESHES_PER_ATTEMPT = 3;
+    /** Retries per attempt after a refusal of a token that another send had already replaced. */
+    static final int STALE_TOKEN_RETRIES = 16;
 
     /** How a delivery ended. */
     enum Ending { DELIVERED, DEAD_LETTER, CANCELLED }
@@ -173,22 +175,37 @@ final class Delivery {
         SendRequest request = SendRequest.of(touser, msgtype, app.agentIdNumber(), chunks.get(chunkIndex),
                 ctx.duplicateCheckSeconds());
         ctx.users().started(limitKey);
-        sendWithFreshTokens(request, TOKEN_REFRESHES_PER_ATTEMPT, false)
+        sendWithFreshTokens(request, TOKEN_REFRESHES_PER_ATTEMPT, STALE_TOKEN_RETRIES, false)
                 .whenComplete((answer, error) -> answered(chunkIndex, answer, error));
     }
 
-    /** Sends; when WeCom refuses the token, drops it and sends again with a new one (40001 once only). */
-    private CompletableFuture<SendAnswer> sendWithFreshTokens(SendRequest request, int refreshes, boolean retried40001) {
+    /**
+     * Sends; when WeCom refuses the token, drops it and sends again with a new one (40001 once only).
+     * A refusal of a token another send has already replaced is not this message's failure: many
+     * sends in flight when a token dies all fail with it, and counting that against each of them
+     * lets the ones that keep losing the race for the next token run out of attempts. Such stale
+     * refusals are retried at once, up to {@link #STALE_TOKEN_RETRIES} times per attempt.
+     */
+    private CompletableFuture<SendAnswer> sendWithFreshTokens(SendRequest request, int refreshes, int staleRetries,
+                                                              boolean retried40001) {
         return ctx.tokens().token(app).thenCompose(token -> ctx.client().send(token, request).thenCompose(answer -> {
             int code = answer.errcode();
-            boolean tokenError = ErrorCodes.isTokenError(code) && refreshes > 0;
+            boolean tokenError = ErrorCodes.isTokenError(code);
             boolean badCredential = code == ErrorCodes.INVALID_CREDENTIAL && !retried40001;
             if (!tokenError && !badCredential) {
                 return CompletableFuture.completedFuture(answer);
             }
+            boolean wasCurrent = ctx.tokens().invalidate(app, token);
+            if (tokenError && !wasCurrent && staleRetries > 0) {
+                ctx.metrics().send(app.name(), Integer.toString(code));
+                return sendWithFreshTokens(request, refreshes, staleRetries - 1, retried40001);
+            }
+            if (tokenError && refreshes <= 0) {
+                return CompletableFuture.completedFuture(answer);
+            }
             ctx.metrics().send(app.name(), Integer.toString(code));
-            ctx.tokens().invalidate(app, token);
-            return sendWithFreshTokens(request, tokenError ? refreshes - 1 : refreshes, retried40001 || badCredential);
+            return sendWithFreshTokens(request, tokenError ? refreshes - 1 : refreshes, staleRetries,
+                    retried40001 || badCredential);
         }));
     }
 

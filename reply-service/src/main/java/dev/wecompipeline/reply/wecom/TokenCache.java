@@ -99,16 +99,23 @@ public final class TokenCache {
         return future;
     }
 
-    /** WeCom refused {@code token}: forget it unless a newer one replaced it already. */
-    public void invalidate(AppConfig app, String token) {
+    /**
+     * WeCom refused {@code token}: forget it unless a newer one replaced it already.
+     *
+     * @return true when it was the current token (this refusal makes the next send fetch a new
+     *         one); false when it had been replaced or dropped already
+     */
+    public boolean invalidate(AppConfig app, String token) {
         Entry e = entries.get(app.name());
         if (e == null) {
-            return;
+            return false;
         }
         synchronized (e) {
             if (token.equals(e.token)) {
                 e.token = null;
+                return true;
             }
+            return false;
         }
     }
 
