@@ -149,5 +149,6 @@ public final class WorkerService implements AutoCloseable {
         }
         readiness.close();
         agent.close();
+        LOG.info("worker: stopped");
     }
 }

@@ -227,5 +227,6 @@ public final class ReplyService implements AutoCloseable {
         loader.shutdownNow();
         client.close();
         readiness.close();
+        LOG.info("reply: stopped");
     }
 }
