@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.NavigableSet;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -133,6 +134,11 @@ final class PartitionProgress {
 
     NavigableMap<Long, String> deferred() {
         return deferred;
+    }
+
+    /** The keys with records deferred on this partition. */
+    Set<String> deferredKeys() {
+        return deferredByKey.keySet();
     }
 
     /** True when {@code offset} lies beyond everything done so far: starting it would widen the span. */

@@ -409,7 +409,7 @@ public final class ProcessingEngine<T> implements Runnable {
                 continue;
             }
             long first = s.progress.deferred().firstKey();
-            boolean room = s.progress.deferred().values().stream().distinct()
+            boolean room = s.progress.deferredKeys().stream()
                     .anyMatch(key -> scheduler.queued(key) <= settings.maxQueuedPerKey() / 2);
             if (room && consumer.position(s.tp) > first) {
                 consumer.seek(s.tp, first);
