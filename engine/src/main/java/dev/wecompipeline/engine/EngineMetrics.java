@@ -17,6 +17,7 @@ final class EngineMetrics {
     private final MeterRegistry registry;
     private final String loop;
     private final Counter commits;
+    private final Map<String, Counter> records = new java.util.concurrent.ConcurrentHashMap<>();
     volatile int inFlight;
     volatile int waiting;
     volatile int deepestQueue;
@@ -70,13 +71,14 @@ final class EngineMetrics {
                 .increment();
     }
 
+    /** Called for every record: the counter per outcome is built once, not looked up each time. */
     void record(String outcome) {
-        Counter.builder("wecom.engine.records").tag("loop", loop).tag("outcome", outcome).register(registry)
-                .increment();
+        records.computeIfAbsent(outcome, o -> Counter.builder("wecom.engine.records").tag("loop", loop)
+                .tag("outcome", o).description("Records by how they ended").register(registry)).increment();
     }
 
     double count(String outcome) {
-        Counter c = registry.find("wecom.engine.records").tag("loop", loop).tag("outcome", outcome).counter();
+        Counter c = records.get(outcome);
         return c == null ? 0 : c.count();
     }
 }

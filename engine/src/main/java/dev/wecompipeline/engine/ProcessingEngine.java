@@ -475,7 +475,7 @@ public final class ProcessingEngine<T> implements Runnable {
         LOG.warn("{}: producer unusable ({}); rebuilding it and redoing {} partition(s) from their commits",
                 settings.name(), cause.toString(), parts.size());
         commits.closeProducer(Duration.ZERO);
-        drop(parts, "reset");
+        drop(parts);
         assign(parts);
         commits.ensureProducer();
     }
@@ -496,7 +496,7 @@ public final class ProcessingEngine<T> implements Runnable {
     /** Reads the commits of partitions being loaded, seeks to them, and starts the processor's load. */
     private void reassignLoaded() {
         List<PartitionState> waiting = owned.values().stream()
-                .filter(s -> s.loading && s.progress == null && nanos.getAsLong() >= s.loadRetryAtNanos).toList();
+                .filter(s -> s.loading && s.progress == null).toList();
         if (waiting.isEmpty()) {
             return;
         }
@@ -558,7 +558,7 @@ public final class ProcessingEngine<T> implements Runnable {
     }
 
     /** Forgets partitions: waiting records dropped, running tasks cancelled (their news will be dropped). */
-    private int drop(Collection<TopicPartition> partitions, String why) {
+    private int drop(Collection<TopicPartition> partitions) {
         int dropped = scheduler.dropWaiting(h -> partitions.contains(h.state.tp));
         cancelRunning(partitions);
         for (TopicPartition tp : partitions) {
@@ -633,7 +633,7 @@ public final class ProcessingEngine<T> implements Runnable {
             for (int attempt = 0; attempt < 3 && !clean && commits.hasProducer(); attempt++) {
                 clean = commit(true);
             }
-            drop(revoked, "revoked");
+            drop(revoked);
             LOG.info("{}: partitions {} revoked ({} waiting handed over, {} in flight left to the next owner{})",
                     settings.name(), revoked, handedOver, abandoned, clean ? "" : ", last commit failed");
         }
@@ -643,7 +643,7 @@ public final class ProcessingEngine<T> implements Runnable {
             // Ownership is already gone: nothing may be committed for these partitions.
             Set<TopicPartition> lost = new HashSet<>(partitions);
             lost.retainAll(owned.keySet());
-            drop(lost, "lost");
+            drop(lost);
             commits.forgetPending();
             LOG.warn("{}: partitions {} lost; the next owner redoes what was not committed", settings.name(), lost);
         }
