@@ -224,6 +224,27 @@ class IngressContractTest {
                 + "&nonce=" + nonce, body);
     }
 
+    @Test
+    void a_console_style_key_whose_last_character_is_not_canonical_base64_is_accepted_end_to_end() {
+        // WeCom's console makes 43 letters and digits; a last 'Z' (011001) carries two low bits that
+        // canonical base64 would have zero. Decoders ignore them, as Tencent's SDK does.
+        String consoleKey = "Q3vT8pLm2XkR9wYb7NcJ4hFd6GsA1eUz0oKiPqWtVyZ";
+        assertEquals(43, consoleKey.length());
+        try (IngressFixture own = IngressFixture.start(fx.bootstrap,
+                Map.of("WECOM_CALLBACK_ENCODING_AES_KEY", consoleKey))) {
+            CallbackEncoder encoder = new CallbackEncoder(new WxBizMsgCrypt(TOKEN, consoleKey, CORP), CORP, AGENT);
+            SignedCallback verify = encoder.verification("4242", nowSeconds());
+            assertEquals("4242", own.get(PATH + "?" + verify.query()).body());
+
+            HttpResponse<String> r = own.post(PATH, encoder.post(textXml(CORP, "wangwu", "700900", "key ends in Z"),
+                    nowSeconds()));
+            assertEquals(200, r.statusCode());
+            assertEquals("success", r.body());
+            assertEquals("key ends in Z", own.inbound(1).stream().filter(m -> m.value().messageId().equals("700900"))
+                    .findFirst().orElseThrow(() -> new AssertionError("not published")).value().content());
+        }
+    }
+
     private ConsumerRecord<String, InboundMessage> find(String messageId) {
         return fx.inbound(1).stream().filter(r -> r.value().messageId().equals(messageId)).findFirst()
                 .orElseThrow(() -> new AssertionError("message " + messageId + " not on the topic"));

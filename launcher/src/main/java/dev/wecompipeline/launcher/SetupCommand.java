@@ -218,6 +218,8 @@ public final class SetupCommand implements Callable<Integer> {
                         + ", or paste the console's (43 characters)",
                         Optional.ofNullable(keptKey).orElseGet(generator::newEncodingAesKey), false,
                         Credentials::encodingAesKeyProblem);
+        // A key from elsewhere may hold '+' or '/': it works here, but the console will not take it.
+        Credentials.encodingAesKeyWarning(key).ifPresent(w -> out.println("setup: warning: " + w));
 
         List<String> users = allowedUsers == null ? List.of() : allowedUsers.stream().map(String::strip)
                 .filter(u -> !u.isEmpty()).toList();

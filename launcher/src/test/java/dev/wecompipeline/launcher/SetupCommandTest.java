@@ -68,7 +68,7 @@ class SetupCommandTest {
         assertEquals("wwcorp1", app.corpId());
         assertEquals("the-Secret_42", app.corpSecret());
         assertTrue(app.token().matches("[A-Za-z0-9]{32}"), "token: 32 letters and digits");
-        assertEquals(43, app.encodingAesKey().length());
+        assertTrue(app.encodingAesKey().matches("[A-Za-z0-9]{43}"), "key: 43 letters and digits, as WeCom's form wants");
         assertEquals(32, app.aesKey().length);
         assertEquals("https://bot.example.com/wecom/callback", load().ingress().publicUrl());
         assertEquals(java.util.Set.of("zhangsan", "lisi"), load().ingress().allowedUsers());
@@ -79,6 +79,18 @@ class SetupCommandTest {
         assertTrue(out.contains("EncodingAESKey  " + app.encodingAesKey()), out);
         assertTrue(out.contains("bin/wecom-pipeline all-in-one") && out.contains("bin/wecom-pipeline doctor"), out);
         assertFalse(out.contains("the-Secret_42"), "the corp secret is never printed");
+        assertFalse(out.contains("warning"), out);
+    }
+
+    @Test
+    void a_pasted_key_with_characters_the_console_refuses_is_kept_with_a_warning() throws Exception {
+        String base64Style = "1KEQxMI8velbOEvE6+OTOuRZfz2GkpCz8zqyt3ZadJg";
+        Run run = setup("", "--non-interactive", "--corp-id", "wwcorp1", "--corp-secret", "s", "--agent-id", "1000002",
+                "--allow-all-users", "--encoding-aes-key", base64Style);
+        assertEquals(0, run.exitCode(), run.output());
+        assertTrue(run.output().contains("setup: warning: the EncodingAESKey has characters other than letters and digits"),
+                run.output());
+        assertEquals(base64Style, load().apps().get(0).encodingAesKey());
     }
 
     @Test

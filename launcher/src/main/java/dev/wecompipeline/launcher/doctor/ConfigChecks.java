@@ -11,6 +11,7 @@ import dev.wecompipeline.config.ConfigException.Problem;
 import dev.wecompipeline.config.ConfigLoader;
 import dev.wecompipeline.config.PipelineConfig;
 import dev.wecompipeline.crypto.WxBizMsgCrypt;
+import dev.wecompipeline.launcher.setup.Credentials;
 
 /**
  * Loading the configuration as every command does, each problem turned into a failed check with
@@ -63,6 +64,12 @@ public final class ConfigChecks {
         String name = "aes key (" + app.name() + ")";
         try {
             new WxBizMsgCrypt(app.token(), app.encodingAesKey(), app.corpId());
+            Optional<String> refusedByConsole = Credentials.encodingAesKeyWarning(app.encodingAesKey());
+            if (refusedByConsole.isPresent()) {
+                return DoctorCheck.warn(name, "EncodingAESKey decodes to " + app.aesKey().length + " bytes, but "
+                        + refusedByConsole.get().substring("the EncodingAESKey ".length()),
+                        "generate a new key (`bin/wecom-pipeline setup` or the admin console) and save it in both places");
+            }
             return DoctorCheck.pass(name, "EncodingAESKey decodes to " + app.aesKey().length + " bytes");
         } catch (RuntimeException e) {
             return DoctorCheck.fail(name, "EncodingAESKey unusable: " + e.getClass().getSimpleName(),
