@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 import dev.wecompipeline.kafka.KafkaClientSettings;
+import dev.wecompipeline.kafka.KafkaConnection;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -26,10 +27,10 @@ final class LogScanner {
      */
     static final Duration SCAN_TIMEOUT = Duration.ofMinutes(2);
 
-    private final String bootstrapServers;
+    private final KafkaConnection kafka;
 
-    LogScanner(String bootstrapServers) {
-        this.bootstrapServers = bootstrapServers;
+    LogScanner(KafkaConnection kafka) {
+        this.kafka = kafka;
     }
 
     /**
@@ -63,7 +64,7 @@ final class LogScanner {
     }
 
     private KafkaConsumer<byte[], byte[]> open() {
-        Map<String, Object> settings = KafkaClientSettings.consumer(bootstrapServers, "unused", "wecom-worker-scan");
+        Map<String, Object> settings = KafkaClientSettings.consumer(kafka, "unused", "wecom-worker-scan");
         settings.remove(ConsumerConfig.GROUP_ID_CONFIG);
         settings.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         settings.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);

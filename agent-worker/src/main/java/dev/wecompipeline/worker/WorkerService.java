@@ -11,6 +11,7 @@ import java.util.function.UnaryOperator;
 import dev.wecompipeline.config.PipelineConfig;
 import dev.wecompipeline.engine.ProcessingEngine;
 import dev.wecompipeline.kafka.KafkaClientSettings;
+import dev.wecompipeline.kafka.KafkaConnection;
 import dev.wecompipeline.ops.KafkaReadiness;
 import dev.wecompipeline.ops.OpsServer;
 import dev.wecompipeline.worker.agent.Agent;
@@ -69,7 +70,8 @@ public final class WorkerService implements AutoCloseable {
         this.settings = settings;
         this.agent = agent;
         String clientId = "wecom-worker-" + settings.instanceId();
-        Map<String, Object> c = KafkaClientSettings.consumer(bootstrapServers, config.worker().groupId(), clientId);
+        KafkaConnection kafka = KafkaConnection.of(bootstrapServers, config.kafka());
+        Map<String, Object> c = KafkaClientSettings.consumer(kafka, config.worker().groupId(), clientId);
         // The loop never waits on agents and loads partitions off its thread, but a revocation may
         // wait out the grace period inside poll(): leave room for it.
         c.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG,
@@ -77,7 +79,7 @@ public final class WorkerService implements AutoCloseable {
         // WORKER_SESSION_TIMEOUT_MS: how soon a killed worker's partitions go to the others.
         KafkaClientSettings.sessionTimeout(c, config.worker().sessionTimeout());
         c.putAll(consumerOverrides);
-        Map<String, Object> p = KafkaClientSettings.transactionalProducer(bootstrapServers, clientId,
+        Map<String, Object> p = KafkaClientSettings.transactionalProducer(kafka, clientId,
                 TRANSACTION_TIMEOUT_MS);
         ProcessingEngine.Clients clients = decorate.apply(ProcessingEngine.Clients.kafka(c, p));
         this.runner = new TaskRunner(settings.concurrency(), settings.agentTimeout());
@@ -87,7 +89,7 @@ public final class WorkerService implements AutoCloseable {
             return t;
         });
         WorkerProcessor processor = new WorkerProcessor(config.kafka(), agent, settings, runner,
-                new LogScanner(bootstrapServers), new WorkerMetrics(registry), loader);
+                new LogScanner(kafka), new WorkerMetrics(registry), loader);
         // A dead loop's process is about to end: its agent calls are interrupted.
         Consumer<Throwable> onDeath = cause -> {
             runner.close();
@@ -96,7 +98,7 @@ public final class WorkerService implements AutoCloseable {
         this.engine = new ProcessingEngine<>(settings.engine(), processor, List.of(config.kafka().inboundTopic()),
                 clients, registry, System::nanoTime, onDeath);
         this.thread = new Thread(engine, "worker-poll");
-        this.readiness = new KafkaReadiness(bootstrapServers, clientId + "-readiness");
+        this.readiness = new KafkaReadiness(kafka, clientId + "-readiness");
         this.ops = serveOps ? OpsServer.create(config.worker().port(), registry, this::isReady) : null;
     }
 

@@ -164,6 +164,10 @@ public final class ConfigLoader {
         readApps(in, apps, appKeys);
         IngressConfig ingress = build(in, () -> readIngress(in));
         KafkaConfig kafka = build(in, () -> readKafka(in));
+        if (kafka != null && kafka.usesEmbeddedBroker() && !kafka.clientProperties().isEmpty()) {
+            in.warn(KafkaClientProperties.ENV_PREFIX + "* / kafka.properties are ignored: without "
+                    + KafkaConfig.BOOTSTRAP_SERVERS_ENV + " all-in-one runs its own plain loopback broker");
+        }
         WorkerConfig worker = build(in, () -> readWorker(in));
         OpenAiConfig openai = build(in, () -> readOpenAi(in));
         ReplyConfig reply = build(in, () -> readReply(in));
@@ -338,7 +342,9 @@ public final class ConfigLoader {
                 in.shortInteger(in.at(KafkaConfig.REPLICATION_FACTOR_ENV, s, KafkaConfig.REPLICATION_FACTOR_YAML),
                         KafkaConfig.DEFAULT_REPLICATION_FACTOR),
                 in.duration(in.at(KafkaConfig.RETENTION_ENV, s, KafkaConfig.RETENTION_YAML),
-                        KafkaConfig.DEFAULT_RETENTION, HOURS));
+                        KafkaConfig.DEFAULT_RETENTION, HOURS),
+                KafkaClientProperties.read(in.plainMapping(s, KafkaClientProperties.YAML_KEY),
+                        in.envWithPrefix(KafkaClientProperties.ENV_PREFIX), in::problem, in::warn));
     }
 
     private static EngineConfig readEngine(SettingReader in) {

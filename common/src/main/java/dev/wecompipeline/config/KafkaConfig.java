@@ -25,10 +25,12 @@ import java.util.regex.Pattern;
  * @param partitions        partitions of topics the pipeline creates; bounds consumer parallelism
  * @param replicationFactor replication of topics the pipeline creates; 1 suits a single broker
  * @param retention         retention of topics the pipeline creates (not of the compacted one)
+ * @param clientProperties  passed to every Kafka client (security, TLS, tuning); see {@link KafkaClientProperties}
  */
 public record KafkaConfig(String bootstrapServers, String inboundTopic, String repliesTopic,
                           String repliesDlqTopic, String inboundDlqTopic, String sessionsTopic,
-                          String deliveredTopic, int partitions, short replicationFactor, Duration retention) {
+                          String deliveredTopic, int partitions, short replicationFactor, Duration retention,
+                          KafkaClientProperties clientProperties) {
 
     public static final String YAML_SECTION = "kafka";
 
@@ -95,6 +97,7 @@ public record KafkaConfig(String bootstrapServers, String inboundTopic, String r
         Checks.atLeast(out, key(PARTITIONS_YAML), partitions, 1);
         Checks.atLeast(out, key(REPLICATION_FACTOR_YAML), replicationFactor, 1);
         Checks.positive(out, key(RETENTION_YAML), retention);
+        clientProperties = clientProperties == null ? KafkaClientProperties.NONE : clientProperties;
         if (!out.isEmpty()) {
             throw new ConfigException(out);
         }
@@ -104,7 +107,8 @@ public record KafkaConfig(String bootstrapServers, String inboundTopic, String r
     public static KafkaConfig defaults() {
         return new KafkaConfig(DEFAULT_BOOTSTRAP_SERVERS, DEFAULT_INBOUND_TOPIC, DEFAULT_REPLIES_TOPIC,
                 DEFAULT_REPLIES_DLQ_TOPIC, DEFAULT_INBOUND_DLQ_TOPIC, DEFAULT_SESSIONS_TOPIC,
-                DEFAULT_DELIVERED_TOPIC, DEFAULT_PARTITIONS, DEFAULT_REPLICATION_FACTOR, DEFAULT_RETENTION);
+                DEFAULT_DELIVERED_TOPIC, DEFAULT_PARTITIONS, DEFAULT_REPLICATION_FACTOR, DEFAULT_RETENTION,
+                KafkaClientProperties.NONE);
     }
 
     /** Whether {@code all-in-one} should start its own broker. */
@@ -118,7 +122,8 @@ public record KafkaConfig(String bootstrapServers, String inboundTopic, String r
                 + ", topics " + inboundTopic + " " + repliesTopic + " " + repliesDlqTopic + " "
                 + inboundDlqTopic + " " + sessionsTopic + " " + deliveredTopic
                 + ", " + partitions + " partitions x" + replicationFactor
-                + ", retention " + Durations.format(retention);
+                + ", retention " + Durations.format(retention)
+                + (clientProperties.isEmpty() ? "" : ", " + clientProperties.describe());
     }
 
     private static void checkBootstrap(List<Problem> out, String servers) {

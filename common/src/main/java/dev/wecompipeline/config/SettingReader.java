@@ -232,6 +232,41 @@ final class SettingReader {
         readKeys.computeIfAbsent(container, c -> new LinkedHashSet<>()).add(key);
     }
 
+    /** The variables whose names start with {@code prefix} (non-blank ones only, as everywhere). */
+    Map<String, String> envWithPrefix(String prefix) {
+        Map<String, String> out = new java.util.TreeMap<>();
+        env.forEach((name, value) -> {
+            if (name.startsWith(prefix) && !value.isBlank()) {
+                out.put(name, value);
+            }
+        });
+        return out;
+    }
+
+    /**
+     * A mapping of plain values at {@code key} of {@code section}, as strings; a nested value is a
+     * problem naming its key.
+     */
+    Map<String, String> plainMapping(String section, String key) {
+        markRead(section(section), key);
+        Map<String, String> out = new java.util.TreeMap<>();
+        JsonNode mapping = section(section + "." + key);
+        mapping.fields().forEachRemaining(field -> {
+            JsonNode value = field.getValue();
+            if (value.isValueNode()) {
+                out.put(field.getKey(), value.isNull() ? "" : value.asText());
+            } else {
+                problems.add(new Problem(section + "." + key + "." + field.getKey(), "must be a single value, not a "
+                        + (value.isArray() ? "list" : "mapping")));
+            }
+        });
+        return out;
+    }
+
+    void warn(String warning) {
+        warnings.add(warning);
+    }
+
     List<String> warnings() {
         return List.copyOf(warnings);
     }

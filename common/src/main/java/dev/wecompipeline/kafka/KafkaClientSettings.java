@@ -12,8 +12,11 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Kafka client defaults every service starts from. Callers add or override settings for their
- * role (a transactional id, a shorter delivery timeout) on the returned mutable map.
+ * Kafka client defaults every service starts from. The operator's client properties
+ * ({@link KafkaConnection#properties()}: security, TLS, tuning) go in first; the pipeline's own
+ * settings are put over them (the configuration already refuses any that collide). Callers add or
+ * override settings for their role (a transactional id, a shorter delivery timeout) on the returned
+ * mutable map.
  */
 public final class KafkaClientSettings {
 
@@ -31,9 +34,10 @@ public final class KafkaClientSettings {
     }
 
     /** Producer settings for no loss and no duplicates from retries; keys are strings. */
-    public static Map<String, Object> producer(String bootstrapServers, String clientId) {
-        Map<String, Object> p = new HashMap<>();
-        p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    public static Map<String, Object> producer(KafkaConnection kafka, String clientId) {
+        // The operator's security and tuning settings first, so nothing below can be undone by them.
+        Map<String, Object> p = new HashMap<>(kafka.properties().forProducer());
+        p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         p.put(CommonClientConfigs.CLIENT_ID_CONFIG, clientId);
         // A record counts as sent only when every in-sync replica has it: what "durable" means here.
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -61,9 +65,9 @@ public final class KafkaClientSettings {
      *                             that refuses sends fails the commit within it (abortable: redone)
      *                             instead of holding every commit for a minute
      */
-    public static Map<String, Object> transactionalProducer(String bootstrapServers, String clientId,
+    public static Map<String, Object> transactionalProducer(KafkaConnection kafka, String clientId,
                                                             int transactionTimeoutMs) {
-        Map<String, Object> p = producer(bootstrapServers, clientId);
+        Map<String, Object> p = producer(kafka, clientId);
         p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, clientId);
         p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, transactionTimeoutMs);
         // Kafka requires delivery timeout >= linger (0) + request timeout.
@@ -73,9 +77,10 @@ public final class KafkaClientSettings {
     }
 
     /** Consumer settings: manual commits, cooperative rebalancing, only committed transactional data. */
-    public static Map<String, Object> consumer(String bootstrapServers, String groupId, String clientId) {
-        Map<String, Object> c = new HashMap<>();
-        c.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    public static Map<String, Object> consumer(KafkaConnection kafka, String groupId, String clientId) {
+        // The operator's security and tuning settings first, so nothing below can be undone by them.
+        Map<String, Object> c = new HashMap<>(kafka.properties().forConsumer());
+        c.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         c.put(CommonClientConfigs.CLIENT_ID_CONFIG, clientId);
         c.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         // Offsets are committed only for finished work (see the worker's offset tracking).
@@ -112,10 +117,25 @@ public final class KafkaClientSettings {
     }
 
     /** Admin client settings. */
-    public static Map<String, Object> admin(String bootstrapServers, String clientId) {
-        Map<String, Object> a = new HashMap<>();
-        a.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    public static Map<String, Object> admin(KafkaConnection kafka, String clientId) {
+        Map<String, Object> a = new HashMap<>(kafka.properties().forAdmin());
+        a.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         a.put(CommonClientConfigs.CLIENT_ID_CONFIG, clientId);
         return a;
+    }
+
+    /** {@link #producer(KafkaConnection, String)} for an unsecured cluster (embedded broker, tests, bench). */
+    public static Map<String, Object> producer(String bootstrapServers, String clientId) {
+        return producer(KafkaConnection.plain(bootstrapServers), clientId);
+    }
+
+    /** {@link #consumer(KafkaConnection, String, String)} for an unsecured cluster. */
+    public static Map<String, Object> consumer(String bootstrapServers, String groupId, String clientId) {
+        return consumer(KafkaConnection.plain(bootstrapServers), groupId, clientId);
+    }
+
+    /** {@link #admin(KafkaConnection, String)} for an unsecured cluster. */
+    public static Map<String, Object> admin(String bootstrapServers, String clientId) {
+        return admin(KafkaConnection.plain(bootstrapServers), clientId);
     }
 }

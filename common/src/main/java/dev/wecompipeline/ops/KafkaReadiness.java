@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import dev.wecompipeline.kafka.KafkaClientSettings;
+import dev.wecompipeline.kafka.KafkaConnection;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
@@ -25,8 +26,8 @@ public final class KafkaReadiness implements AutoCloseable {
     private volatile long checkedAt;
     private volatile boolean lastAnswer;
 
-    public KafkaReadiness(String bootstrapServers, String clientId) {
-        var settings = KafkaClientSettings.admin(bootstrapServers, clientId);
+    public KafkaReadiness(KafkaConnection kafka, String clientId) {
+        var settings = KafkaClientSettings.admin(kafka, clientId);
         // Fail fast: readiness must answer within a probe's timeout, not after minutes of retries.
         settings.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) DEFAULT_PROBE_TIMEOUT.toMillis());
         settings.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) DEFAULT_PROBE_TIMEOUT.toMillis());

@@ -7,6 +7,7 @@ import dev.wecompipeline.config.PipelineConfig;
 import dev.wecompipeline.crypto.SignatureMismatchException;
 import dev.wecompipeline.crypto.WeComCryptoException;
 import dev.wecompipeline.kafka.KafkaClientSettings;
+import dev.wecompipeline.kafka.KafkaConnection;
 import dev.wecompipeline.ops.KafkaReadiness;
 import dev.wecompipeline.ops.OpsRoutes;
 import io.javalin.Javalin;
@@ -45,9 +46,9 @@ public final class IngressService implements AutoCloseable {
         this.config = config.requireApps();
         IngressConfig ingress = config.ingress();
         Clock clock = Clock.systemUTC();
-        this.publisher = new InboundPublisher(KafkaClientSettings.producer(bootstrapServers, "wecom-ingress"),
+        this.publisher = new InboundPublisher(KafkaClientSettings.producer(KafkaConnection.of(bootstrapServers, config.kafka()), "wecom-ingress"),
                 config.kafka().inboundTopic(), config.kafka().repliesTopic());
-        this.readiness = new KafkaReadiness(bootstrapServers, "wecom-ingress-readiness");
+        this.readiness = new KafkaReadiness(KafkaConnection.of(bootstrapServers, config.kafka()), "wecom-ingress-readiness");
         this.handler = new CallbackHandler(ingress,
                 new AppRouter(config.apps(), ingress.timestampWindow(), clock),
                 new SourceFilter(ingress.allowedSourceCidrs(), ingress.trustedProxies()),

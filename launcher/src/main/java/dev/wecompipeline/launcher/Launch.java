@@ -6,7 +6,9 @@ import dev.wecompipeline.config.ConfigException;
 import dev.wecompipeline.config.ConfigLoader;
 import dev.wecompipeline.config.KafkaConfig;
 import dev.wecompipeline.config.PipelineConfig;
+import dev.wecompipeline.kafka.KafkaAccessFailure;
 import dev.wecompipeline.kafka.KafkaClientSettings;
+import dev.wecompipeline.kafka.KafkaConnection;
 import dev.wecompipeline.kafka.Topics;
 import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
@@ -43,14 +45,23 @@ final class Launch {
         return config.kafka().bootstrapServers();
     }
 
-    /** Creates missing topics; fails start-up with a clear message when Kafka cannot be reached. */
+    /**
+     * Creates missing topics; fails start-up with one clear line when Kafka cannot be reached or
+     * turns the client away (wrong password, missing ACL, untrusted certificate): those never heal
+     * by retrying, so the process ends instead of filling the log.
+     */
     static void ensureTopics(PipelineConfig config, String bootstrap) throws InterruptedException {
-        try (Admin admin = Admin.create(KafkaClientSettings.admin(bootstrap, "wecom-pipeline-setup"))) {
+        KafkaConnection kafka = KafkaConnection.of(bootstrap, config.kafka());
+        try (Admin admin = Admin.create(KafkaClientSettings.admin(kafka, "wecom-pipeline-setup"))) {
             Topics.ensure(admin, config.kafka(), TOPIC_TIMEOUT);
-            LOG.info("kafka: {} reachable, topics in place", bootstrap);
+            LOG.info("kafka: {} reachable, topics in place", kafka);
         } catch (java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException("Kafka at " + bootstrap + " did not answer within " + TOPIC_TIMEOUT.toSeconds()
-                    + " s (is it running? is " + KafkaConfig.BOOTSTRAP_SERVERS_ENV + " right?)");
+                    + " s (is it running? is " + KafkaConfig.BOOTSTRAP_SERVERS_ENV + " right?"
+                    + (kafka.properties().isEmpty() ? "" : " is security.protocol what its listener expects?") + ")");
+        } catch (RuntimeException e) {
+            throw KafkaAccessFailure.of(e, kafka).<RuntimeException>map(f -> new IllegalStateException(f.oneLine(kafka)))
+                    .orElse(e);
         }
     }
 }

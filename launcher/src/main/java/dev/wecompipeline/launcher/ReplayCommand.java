@@ -13,6 +13,7 @@ import dev.wecompipeline.config.PipelineConfig;
 import dev.wecompipeline.kafka.InboundMessage;
 import dev.wecompipeline.kafka.JsonSerde;
 import dev.wecompipeline.kafka.KafkaClientSettings;
+import dev.wecompipeline.kafka.KafkaConnection;
 import dev.wecompipeline.kafka.RecordHeaders;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -60,11 +61,11 @@ final class ReplayCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PipelineConfig config = Launch.loadConfig();
-        String bootstrap = Launch.requireExternalKafka(config);
+        KafkaConnection kafka = KafkaConnection.of(Launch.requireExternalKafka(config), config.kafka());
         String topic = config.kafka().inboundTopic();
         Instant end = to == null ? Instant.now() : to;
         List<ConsumerRecord<String, byte[]>> chosen = new ArrayList<>();
-        Map<String, Object> c = KafkaClientSettings.consumer(bootstrap, "x", "wecom-replay");
+        Map<String, Object> c = KafkaClientSettings.consumer(kafka, "x", "wecom-replay");
         c.remove(ConsumerConfig.GROUP_ID_CONFIG);
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
@@ -89,7 +90,7 @@ final class ReplayCommand implements Callable<Integer> {
             }
         }
         try (KafkaProducer<String, byte[]> producer = dryRun ? null : new KafkaProducer<>(
-                KafkaClientSettings.producer(bootstrap, "wecom-replay"), new StringSerializer(), new ByteArraySerializer())) {
+                KafkaClientSettings.producer(kafka, "wecom-replay"), new StringSerializer(), new ByteArraySerializer())) {
             List<Future<?>> sent = new ArrayList<>();
             for (ConsumerRecord<String, byte[]> r : chosen) {
                 InboundMessage m = JsonSerde.inbound().deserialize(topic, r.value());

@@ -13,6 +13,7 @@ import java.util.Map;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import dev.wecompipeline.kafka.JsonSerde;
 import dev.wecompipeline.kafka.KafkaClientSettings;
+import dev.wecompipeline.kafka.KafkaConnection;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -102,7 +103,7 @@ final class DeliveredLog {
         }
     }
 
-    private final String bootstrapServers;
+    private final KafkaConnection kafka;
     private final String topic;
     private final Duration horizon;
     private final Duration limitWindow;
@@ -112,8 +113,8 @@ final class DeliveredLog {
      *                    replies topic by retention, so they can never be polled again
      * @param limitWindow the longest per-user limit window: sends within it are handed to the limiter
      */
-    DeliveredLog(String bootstrapServers, String topic, Duration horizon, Duration limitWindow) {
-        this.bootstrapServers = bootstrapServers;
+    DeliveredLog(KafkaConnection kafka, String topic, Duration horizon, Duration limitWindow) {
+        this.kafka = kafka;
         this.topic = topic;
         this.horizon = horizon;
         this.limitWindow = limitWindow;
@@ -141,7 +142,7 @@ final class DeliveredLog {
     Slice load(int partition, long nowMs) {
         Slice slice = new Slice(horizon.toMillis());
         TopicPartition tp = new TopicPartition(topic, partition);
-        Map<String, Object> settings = KafkaClientSettings.consumer(bootstrapServers, "unused", "wecom-reply-delivered-scan");
+        Map<String, Object> settings = KafkaClientSettings.consumer(kafka, "unused", "wecom-reply-delivered-scan");
         settings.remove(ConsumerConfig.GROUP_ID_CONFIG);
         settings.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(settings, new StringDeserializer(),

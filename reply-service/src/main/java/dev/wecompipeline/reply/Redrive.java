@@ -16,6 +16,7 @@ import java.util.concurrent.TimeoutException;
 import dev.wecompipeline.config.PipelineConfig;
 import dev.wecompipeline.kafka.JsonSerde;
 import dev.wecompipeline.kafka.KafkaClientSettings;
+import dev.wecompipeline.kafka.KafkaConnection;
 import dev.wecompipeline.kafka.RecordHeaders;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -109,7 +110,8 @@ public final class Redrive {
     public static Result run(PipelineConfig config, String bootstrapServers, Filter filter, boolean dryRun,
                              PrintStream out) {
         String dlq = config.kafka().repliesDlqTopic();
-        List<ConsumerRecord<String, byte[]>> all = readAll(bootstrapServers, dlq);
+        KafkaConnection kafka = KafkaConnection.of(bootstrapServers, config.kafka());
+        List<ConsumerRecord<String, byte[]>> all = readAll(kafka, dlq);
         // The latest dead letter of each reply id: one redrive per reply, however often it failed.
         Map<String, ConsumerRecord<String, byte[]>> chosen = new LinkedHashMap<>();
         int matched = 0;
@@ -128,14 +130,14 @@ public final class Redrive {
                     header(r, DeadLetters.ATTEMPTS).orElse("?"), header(r, RecordHeaders.REPLY_ID).orElse("?"),
                     header(r, DeadLetters.ERRMSG).orElse(""));
         }
-        int redriven = dryRun ? 0 : publish(bootstrapServers, config.kafka().repliesTopic(), chosen.values());
+        int redriven = dryRun ? 0 : publish(kafka, config.kafka().repliesTopic(), chosen.values());
         out.printf("%d dead letters examined, %d matched, %d %s%n", all.size(), matched,
                 dryRun ? chosen.size() : redriven, dryRun ? "would be redriven (dry run)" : "redriven");
         return new Result(all.size(), matched, redriven);
     }
 
-    private static List<ConsumerRecord<String, byte[]>> readAll(String bootstrapServers, String topic) {
-        Map<String, Object> settings = KafkaClientSettings.consumer(bootstrapServers, "unused", "wecom-redrive");
+    private static List<ConsumerRecord<String, byte[]>> readAll(KafkaConnection kafka, String topic) {
+        Map<String, Object> settings = KafkaClientSettings.consumer(kafka, "unused", "wecom-redrive");
         settings.remove(ConsumerConfig.GROUP_ID_CONFIG);
         List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(settings, new StringDeserializer(),
@@ -160,10 +162,10 @@ public final class Redrive {
         return out;
     }
 
-    private static int publish(String bootstrapServers, String topic, Iterable<ConsumerRecord<String, byte[]>> records) {
+    private static int publish(KafkaConnection kafka, String topic, Iterable<ConsumerRecord<String, byte[]>> records) {
         List<Future<RecordMetadata>> sent = new ArrayList<>();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
-                KafkaClientSettings.producer(bootstrapServers, "wecom-redrive"), new StringSerializer(),
+                KafkaClientSettings.producer(kafka, "wecom-redrive"), new StringSerializer(),
                 new ByteArraySerializer())) {
             for (ConsumerRecord<String, byte[]> r : records) {
                 // Keyed as before, so it lands on the partition whose delivery markers it needs.

@@ -18,6 +18,7 @@ import dev.wecompipeline.engine.EngineSettings;
 import dev.wecompipeline.engine.ProcessingEngine;
 import dev.wecompipeline.engine.Processor;
 import dev.wecompipeline.kafka.KafkaClientSettings;
+import dev.wecompipeline.kafka.KafkaConnection;
 import dev.wecompipeline.ops.KafkaReadiness;
 import dev.wecompipeline.ops.OpsServer;
 import dev.wecompipeline.reply.wecom.TokenCache;
@@ -52,7 +53,7 @@ public final class ReplyService implements AutoCloseable {
 
     private final ReplyConfig reply;
     private final PipelineConfig config;
-    private final String bootstrapServers;
+    private final KafkaConnection kafka;
     private final String instanceId;
     private final WeComClient client;
     private final ScheduledExecutorService timer;
@@ -89,7 +90,7 @@ public final class ReplyService implements AutoCloseable {
                  UnaryOperator<Processor<ReplyWork>> decorateProcessor) {
         this.reply = config.reply();
         this.config = config;
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = KafkaConnection.of(bootstrapServers, config.kafka());
         this.instanceId = instanceId;
         String clientId = "wecom-reply-" + instanceId;
         this.metrics = new ReplyMetrics(registry);
@@ -117,14 +118,14 @@ public final class ReplyService implements AutoCloseable {
                 new SendPolicy(reply), timer, metrics, System::currentTimeMillis,
                 reply.duplicateCheckInterval().toSeconds());
 
-        Map<String, Object> c = KafkaClientSettings.consumer(bootstrapServers, reply.groupId(), clientId);
+        Map<String, Object> c = KafkaClientSettings.consumer(kafka, reply.groupId(), clientId);
         // REPLY_SESSION_TIMEOUT_MS: how soon a killed instance's partitions go to the others.
         KafkaClientSettings.sessionTimeout(c, reply.sessionTimeout());
         c.putAll(consumerOverrides);
-        Map<String, Object> p = KafkaClientSettings.transactionalProducer(bootstrapServers, clientId,
+        Map<String, Object> p = KafkaClientSettings.transactionalProducer(kafka, clientId,
                 TRANSACTION_TIMEOUT_MS);
         // Markers older than twice the retention belong to replies that can no longer be polled.
-        DeliveredLog delivered = new DeliveredLog(bootstrapServers, config.kafka().deliveredTopic(),
+        DeliveredLog delivered = new DeliveredLog(kafka, config.kafka().deliveredTopic(),
                 config.kafka().retention().multipliedBy(2), longest(reply.minuteWindow(), reply.hourWindow()));
         Processor<ReplyWork> processor = decorateProcessor.apply(new ReplyProcessor(config.kafka(),
                 new ReplyPreparer(config.apps(), reply), ctx, delivered, loader));
@@ -140,7 +141,7 @@ public final class ReplyService implements AutoCloseable {
         this.engine = new ProcessingEngine<>(engineSettings, processor, List.of(config.kafka().repliesTopic()), clients,
                 registry, System::nanoTime, onDeath);
         this.thread = new Thread(engine, "reply-poll");
-        this.readiness = new KafkaReadiness(bootstrapServers, clientId + "-readiness");
+        this.readiness = new KafkaReadiness(kafka, clientId + "-readiness");
         this.ops = serveOps ? OpsServer.create(reply.port(), registry, this::isReady) : null;
     }
 
@@ -170,7 +171,7 @@ public final class ReplyService implements AutoCloseable {
         String replies = config.kafka().repliesTopic();
         String markers = config.kafka().deliveredTopic();
         Map<String, TopicDescription> topics;
-        try (Admin admin = Admin.create(KafkaClientSettings.admin(bootstrapServers, "wecom-reply-check"))) {
+        try (Admin admin = Admin.create(KafkaClientSettings.admin(kafka, "wecom-reply-check"))) {
             topics = admin.describeTopics(List.of(replies, markers)).allTopicNames().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("reply: cannot describe " + replies + " and " + markers + ": " + e, e);

@@ -11,7 +11,9 @@ import java.util.concurrent.TimeoutException;
 
 import dev.wecompipeline.config.KafkaConfig;
 import dev.wecompipeline.config.PipelineConfig;
+import dev.wecompipeline.kafka.KafkaAccessFailure;
 import dev.wecompipeline.kafka.KafkaClientSettings;
+import dev.wecompipeline.kafka.KafkaConnection;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
@@ -46,8 +48,9 @@ public final class KafkaChecks {
 
     public static List<DoctorCheck> run(PipelineConfig config, Duration timeout, long maxLag) {
         String bootstrap = bootstrap(config);
+        KafkaConnection kafka = KafkaConnection.of(bootstrap, config.kafka());
         List<DoctorCheck> checks = new ArrayList<>();
-        Map<String, Object> settings = KafkaClientSettings.admin(bootstrap, "wecom-pipeline-doctor");
+        Map<String, Object> settings = KafkaClientSettings.admin(kafka, "wecom-pipeline-doctor");
         // Answer within the doctor's timeout instead of retrying for a minute.
         int ms = (int) timeout.toMillis();
         settings.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, ms);
@@ -56,20 +59,19 @@ public final class KafkaChecks {
         try (Admin admin = Admin.create(settings)) {
             try {
                 int brokers = admin.describeCluster().nodes().get(ms, TimeUnit.MILLISECONDS).size();
-                checks.add(DoctorCheck.pass(REACH, bootstrap + " reachable (" + brokers + " broker(s))"));
-            } catch (ExecutionException | TimeoutException e) {
-                checks.add(DoctorCheck.fail(REACH, "no answer from " + bootstrap + " within " + timeout.toSeconds() + " s",
-                        config.kafka().usesEmbeddedBroker()
-                                ? "start the pipeline (bin/wecom-pipeline all-in-one runs its own broker on port "
-                                + config.kafkaPort() + "), or set " + KafkaConfig.BOOTSTRAP_SERVERS_ENV + " to your cluster"
-                                : "start the broker, or correct " + KafkaConfig.BOOTSTRAP_SERVERS_ENV
-                                + " (host:port as the clients can reach it; check advertised.listeners)"));
+                checks.add(DoctorCheck.pass(REACH, kafka + " reachable (" + brokers + " broker(s))"));
+            } catch (ExecutionException e) {
+                checks.add(KafkaAccessFailure.of(e, kafka).map(f -> accessFailure(REACH, f))
+                        .orElseGet(() -> unreachable(config, bootstrap, timeout, e.getCause().getMessage())));
+                return checks;
+            } catch (TimeoutException e) {
+                checks.add(unreachable(config, bootstrap, timeout, null));
                 return checks;
             }
-            checks.add(topics(admin, config.kafka(), ms));
-            checks.add(lag(admin, "lag worker", config.worker().groupId(), config.kafka().inboundTopic(), ms, maxLag,
+            checks.add(topics(admin, config.kafka(), kafka, ms));
+            checks.add(lag(admin, kafka, "lag worker", config.worker().groupId(), config.kafka().inboundTopic(), ms, maxLag,
                     "bin/wecom-pipeline worker"));
-            checks.add(lag(admin, "lag reply", config.reply().groupId(), config.kafka().repliesTopic(), ms, maxLag,
+            checks.add(lag(admin, kafka, "lag reply", config.reply().groupId(), config.kafka().repliesTopic(), ms, maxLag,
                     "bin/wecom-pipeline reply"));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -78,7 +80,25 @@ public final class KafkaChecks {
         return checks;
     }
 
-    private static DoctorCheck topics(Admin admin, KafkaConfig kafka, int ms) throws InterruptedException {
+    /** A secured cluster turned the doctor away: which of credentials, ACLs or TLS, and the fix. */
+    static DoctorCheck accessFailure(String name, KafkaAccessFailure failure) {
+        return DoctorCheck.fail(name, failure.kind().label() + ": " + failure.detail(), failure.fix());
+    }
+
+    private static DoctorCheck unreachable(PipelineConfig config, String bootstrap, Duration timeout, String error) {
+        String secured = config.kafka().clientProperties().isEmpty() ? ""
+                : "; if the listener is secured, check that security.protocol matches it";
+        return DoctorCheck.fail(REACH, "no answer from " + bootstrap + " within " + timeout.toSeconds() + " s"
+                        + (error == null ? "" : " (" + error + ")"),
+                config.kafka().usesEmbeddedBroker()
+                        ? "start the pipeline (bin/wecom-pipeline all-in-one runs its own broker on port "
+                        + config.kafkaPort() + "), or set " + KafkaConfig.BOOTSTRAP_SERVERS_ENV + " to your cluster"
+                        : "start the broker, or correct " + KafkaConfig.BOOTSTRAP_SERVERS_ENV
+                        + " (host:port as the clients can reach it; check advertised.listeners)" + secured);
+    }
+
+    private static DoctorCheck topics(Admin admin, KafkaConfig kafka, KafkaConnection connection, int ms)
+            throws InterruptedException {
         List<String> names = List.of(kafka.inboundTopic(), kafka.repliesTopic(), kafka.repliesDlqTopic(),
                 kafka.inboundDlqTopic(), kafka.sessionsTopic(), kafka.deliveredTopic());
         List<String> missing = new ArrayList<>();
@@ -93,8 +113,9 @@ public final class KafkaChecks {
                 if (e.getCause() instanceof UnknownTopicOrPartitionException) {
                     missing.add(entry.getKey());
                 } else {
-                    return DoctorCheck.fail(TOPICS, "cannot describe " + entry.getKey() + ": " + e.getCause().getMessage(),
-                            "check the doctor's access rights on the cluster (Describe on topics)");
+                    return KafkaAccessFailure.of(e, connection).map(f -> accessFailure(TOPICS, f)).orElseGet(() ->
+                            DoctorCheck.fail(TOPICS, "cannot describe " + entry.getKey() + ": " + e.getCause().getMessage(),
+                                    "check the doctor's access rights on the cluster (Describe on topics)"));
                 }
             } catch (TimeoutException e) {
                 return DoctorCheck.fail(TOPICS, "describing " + entry.getKey() + " timed out", "check the cluster's health");
@@ -116,7 +137,7 @@ public final class KafkaChecks {
      * Records the group has not processed yet: log-end offsets (read_committed, as the consumers
      * read) minus committed offsets, summed over the topic's partitions.
      */
-    private static DoctorCheck lag(Admin admin, String name, String group, String topic, int ms, long maxLag, String start)
+    private static DoctorCheck lag(Admin admin, KafkaConnection connection, String name, String group, String topic, int ms, long maxLag, String start)
             throws InterruptedException {
         try {
             Map<TopicPartition, OffsetAndMetadata> committed = committed(admin, group, ms);
@@ -150,8 +171,9 @@ public final class KafkaChecks {
             }
             return DoctorCheck.pass(name, detail);
         } catch (ExecutionException e) {
-            return DoctorCheck.fail(name, "cannot read offsets of " + group + ": " + e.getCause().getMessage(),
-                    "check the doctor's access rights on the cluster (Describe on groups and topics)");
+            return KafkaAccessFailure.of(e, connection).map(f -> accessFailure(name, f)).orElseGet(() ->
+                    DoctorCheck.fail(name, "cannot read offsets of " + group + ": " + e.getCause().getMessage(),
+                            "check the doctor's access rights on the cluster (Describe on groups and topics)"));
         } catch (TimeoutException e) {
             return DoctorCheck.fail(name, "reading offsets of " + group + " timed out", "check the cluster's health");
         }
