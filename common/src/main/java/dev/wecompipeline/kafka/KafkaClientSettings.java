@@ -33,24 +33,31 @@ public final class KafkaClientSettings {
     private KafkaClientSettings() {
     }
 
-    /** Producer settings for no loss and no duplicates from retries; keys are strings. */
+    /**
+     * Producer settings for no loss and no duplicates from retries; keys are strings. Timeouts,
+     * linger and compression are defaults the operator's client properties may tune; acks,
+     * idempotence and in-flight requests are the pipeline's and put last.
+     */
     public static Map<String, Object> producer(KafkaConnection kafka, String clientId) {
-        // The operator's security and tuning settings first, so nothing below can be undone by them.
-        Map<String, Object> p = new HashMap<>(kafka.properties().forProducer());
-        p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(CommonClientConfigs.CLIENT_ID_CONFIG, clientId);
-        // A record counts as sent only when every in-sync replica has it: what "durable" means here.
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        // Retries must not write a record twice or reorder a user's messages.
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
+        Map<String, Object> p = new HashMap<>();
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, DEFAULT_DELIVERY_TIMEOUT_MS);
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, DEFAULT_REQUEST_TIMEOUT_MS);
         // Send at once: every callback waits for its acknowledgement, so latency is what matters;
         // under load, batches still form while the previous request is in flight. Measured at
         // 1000 records/s on one broker: acks=all p50 1.1 ms with 0 against 3.6 ms with 1.
         p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        // Callback JSON compresses well and lz4 costs little CPU.
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        // The operator's security and tuning settings over the defaults above.
+        p.putAll(kafka.properties().forProducer());
+        p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(CommonClientConfigs.CLIENT_ID_CONFIG, clientId);
+        // A record counts as sent only when every in-sync replica has it: what "durable" means here.
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        // Retries must not write a record twice or reorder a user's messages.
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        // The most an idempotent producer keeps in flight while still keeping order.
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         return p;
     }
@@ -70,8 +77,10 @@ public final class KafkaClientSettings {
         Map<String, Object> p = producer(kafka, clientId);
         p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, clientId);
         p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, transactionTimeoutMs);
-        // Kafka requires delivery timeout >= linger (0) + request timeout.
-        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(DEFAULT_REQUEST_TIMEOUT_MS, transactionTimeoutMs));
+        // Kafka requires delivery timeout >= linger + request timeout.
+        int linger = Integer.parseInt(String.valueOf(p.get(ProducerConfig.LINGER_MS_CONFIG)));
+        int request = Integer.parseInt(String.valueOf(p.get(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG)));
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.max(1, Math.min(request, transactionTimeoutMs - linger)));
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, transactionTimeoutMs);
         return p;
     }

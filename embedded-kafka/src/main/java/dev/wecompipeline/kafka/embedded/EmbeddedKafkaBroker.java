@@ -63,6 +63,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final int controllerPort;
     private final Map<String, String> overrides;
     private KafkaRaftServer server;
+    /** SASL/SCRAM and TLS listeners besides the plain one; none by default. */
+    private SecureListeners secure = SecureListeners.NONE;
 
     /**
      * @param logDir storage directory; created and formatted when it holds no {@code meta.properties}
@@ -97,6 +99,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             KafkaRaftServer raftServer = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
             raftServer.startup();
             server = raftServer;
+            secure.createUsers(bootstrapServers());
             LOG.info("Embedded Kafka broker started on {} (data {})", bootstrapServers(), logDir);
             return this;
         } catch (IOException e) {
@@ -113,6 +116,25 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         server.awaitShutdown();
         server = null;
         LOG.info("Embedded Kafka broker stopped ({})", bootstrapServers());
+    }
+
+    /** Serves {@code listeners} too (SCRAM, TLS, an ACL authorizer); call before {@link #start()}. */
+    public synchronized EmbeddedKafkaBroker withSecureListeners(SecureListeners listeners) {
+        if (server != null) {
+            throw new IllegalStateException("listeners are set before the broker starts");
+        }
+        this.secure = java.util.Objects.requireNonNull(listeners, "listeners");
+        return this;
+    }
+
+    /** {@code bootstrap.servers} of the SCRAM listener. */
+    public String saslBootstrapServers() {
+        return host + ":" + secure.saslPort();
+    }
+
+    /** {@code bootstrap.servers} of the TLS listener. */
+    public String tlsBootstrapServers() {
+        return host + ":" + secure.tlsPort();
     }
 
     public synchronized boolean isRunning() {
@@ -184,6 +206,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         p.put("auto.create.topics.enable", "false");
         // No point waiting for more members on a single-node development broker.
         p.put("group.initial.rebalance.delay.ms", "0");
+        secure.addTo(p, host);
         p.putAll(overrides);
         return p;
     }
