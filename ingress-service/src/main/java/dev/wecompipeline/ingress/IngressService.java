@@ -118,7 +118,15 @@ public final class IngressService implements AutoCloseable {
         if (ops != null) {
             ops.start();
         }
-        app.start();
+        try {
+            app.start();
+        } catch (RuntimeException e) {
+            // The callback port is taken, say: don't leave the ops listener answering for a dead ingress.
+            if (ops != null) {
+                ops.close();
+            }
+            throw e;
+        }
         IngressConfig ingress = config.ingress();
         LOG.info("ingress: listening on {}:{}, callback path {}{} for apps {}; {}", ingress.host(), app.port(),
                 ingress.path(), ingress.perAppPaths() ? " (and " + ingress.path() + "/{app})" : "",

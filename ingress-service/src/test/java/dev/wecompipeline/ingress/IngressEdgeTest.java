@@ -97,6 +97,20 @@ class IngressEdgeTest {
     }
 
     @Test
+    void silent_connections_are_closed_after_the_idle_timeout(KafkaBroker kafka) throws Exception {
+        // Jetty's default is 30 s; the ack timeout is lowered only because the idle timeout must exceed it.
+        try (IngressFixture fx = IngressFixture.start(kafka.bootstrapServers(), Map.of(
+                "WECOM_CALLBACK_IDLE_TIMEOUT", "1s", "WECOM_CALLBACK_ACK_TIMEOUT_MS", "500"));
+             SlowSenders silent = SlowSenders.connect(fx.ingress.port(), 2);
+             SlowSenders stalled = SlowSenders.open(fx.ingress.port(), 2, fx.config.ingress().path())) {
+            silent.watchEvery(Duration.ofMillis(100));
+            stalled.watchEvery(Duration.ofMillis(100));
+            // Both a connection that never sent a request and one stalled before its body are closed.
+            await().atMost(Duration.ofSeconds(10)).until(() -> silent.endedByServer() == 2 && stalled.endedByServer() == 2);
+        }
+    }
+
+    @Test
     void without_an_ops_port_the_ops_endpoints_stay_on_the_callback_listener(KafkaBroker kafka) {
         try (IngressFixture fx = IngressFixture.start(kafka.bootstrapServers(), Map.of())) {
             assertEquals(fx.ingress.port(), fx.ingress.opsPort());
@@ -235,11 +249,16 @@ class IngressEdgeTest {
         }
 
         void dripEvery(Duration period) {
-            drip.scheduleAtFixedRate(this::tick, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+            drip.scheduleAtFixedRate(() -> tick(true), period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
         }
 
-        /** One byte more on every connection the server has not ended; notes the answers that came back. */
-        private void tick() {
+        /** Sends nothing more; only notes when the server answers or closes. */
+        void watchEvery(Duration period) {
+            drip.scheduleAtFixedRate(() -> tick(false), period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        /** One byte more (if {@code send}) on every connection the server has not ended; notes the answers. */
+        private void tick(boolean send) {
             ByteBuffer in = ByteBuffer.allocate(256);
             for (int i = 0; i < channels.size(); i++) {
                 if (ended[i]) {
@@ -254,7 +273,9 @@ class IngressEdgeTest {
                         end(i);
                         continue;
                     }
-                    channel.write(ByteBuffer.wrap(new byte[] {'x'}));
+                    if (send) {
+                        channel.write(ByteBuffer.wrap(new byte[] {'x'}));
+                    }
                 } catch (IOException e) {
                     answers.set(i, e.getClass().getSimpleName());
                     end(i);
