@@ -53,6 +53,10 @@ import java.util.function.Supplier;
  * <tr><td>drop_events</td><td>WECOM_CALLBACK_DROP_EVENTS</td><td>enter_agent, subscribe</td></tr>
  * <tr><td>access_denied_reply</td><td>WECOM_CALLBACK_ACCESS_DENIED_REPLY</td><td>none</td></tr>
  * <tr><td>public_url</td><td>WECOM_CALLBACK_PUBLIC_URL</td><td>none (doctor checks it when set)</td></tr>
+ * <tr><td>ops_port</td><td>WECOM_CALLBACK_OPS_PORT</td><td>unset: ops endpoints on the callback port</td></tr>
+ * <tr><td>idle_timeout</td><td>WECOM_CALLBACK_IDLE_TIMEOUT</td><td>10s (longer than ack_timeout_ms)</td></tr>
+ * <tr><td>min_data_rate</td><td>WECOM_CALLBACK_MIN_DATA_RATE</td><td>1024 bytes/s (0: off)</td></tr>
+ * <tr><td>max_connections</td><td>WECOM_CALLBACK_MAX_CONNECTIONS</td><td>512 (0: no limit)</td></tr>
  * <tr><td colspan="3"><b>kafka</b> ({@link KafkaConfig})</td></tr>
  * <tr><td>bootstrap_servers</td><td>KAFKA_BOOTSTRAP_SERVERS</td><td>embedded broker</td></tr>
  * <tr><td>inbound_topic, replies_topic, replies_dlq_topic, inbound_dlq_topic, sessions_topic, delivered_topic</td>
@@ -317,7 +321,15 @@ public final class ConfigLoader {
                 in.string(in.at(IngressConfig.ACCESS_DENIED_REPLY_ENV, EXTRA, IngressConfig.ACCESS_DENIED_REPLY_YAML),
                         IngressConfig.DEFAULT_ACCESS_DENIED_REPLY),
                 in.string(in.at(IngressConfig.PUBLIC_URL_ENV, EXTRA, IngressConfig.PUBLIC_URL_YAML),
-                        IngressConfig.DEFAULT_PUBLIC_URL));
+                        IngressConfig.DEFAULT_PUBLIC_URL),
+                in.integer(in.at(IngressConfig.OPS_PORT_ENV, EXTRA, IngressConfig.OPS_PORT_YAML),
+                        IngressConfig.DEFAULT_OPS_PORT),
+                in.duration(in.at(IngressConfig.IDLE_TIMEOUT_ENV, EXTRA, IngressConfig.IDLE_TIMEOUT_YAML),
+                        IngressConfig.DEFAULT_IDLE_TIMEOUT, SECONDS),
+                in.integer(in.at(IngressConfig.MIN_DATA_RATE_ENV, EXTRA, IngressConfig.MIN_DATA_RATE_YAML),
+                        IngressConfig.DEFAULT_MIN_DATA_RATE),
+                in.integer(in.at(IngressConfig.MAX_CONNECTIONS_ENV, EXTRA, IngressConfig.MAX_CONNECTIONS_YAML),
+                        IngressConfig.DEFAULT_MAX_CONNECTIONS));
     }
 
     private static KafkaConfig readKafka(SettingReader in) {

@@ -29,12 +29,19 @@ import java.util.Set;
  * @param accessDeniedReply  text sent to users who are not allowed; {@code null} sends nothing
  * @param publicUrl          the callback URL registered in WeCom's admin console (through the proxy
  *                           or tunnel), or {@code null}; only {@code doctor} and the startup log use it
+ * @param opsPort            port of a separate listener for {@code /health}, {@code /ready} and
+ *                           {@code /metrics}, or {@value #NO_OPS_PORT} to serve them on the callback listener
+ * @param idleTimeout        a connection that sends or accepts nothing for this long is closed
+ * @param minDataRate        a request body arriving slower than this many bytes per second gets 408;
+ *                           0 turns the check off
+ * @param maxConnections     open connections beyond this wait in the kernel's accept queue; 0 means no limit
  */
 public record IngressConfig(String host, int port, String path, boolean perAppPaths, int maxBodyBytes,
                             List<String> allowedSourceCidrs, List<String> trustedProxies,
                             Set<String> allowedUsers, boolean allowAllUsers, Duration timestampWindow,
                             Duration ackTimeout, Duration dedupeTtl, Set<String> dropEvents,
-                            String accessDeniedReply, String publicUrl) {
+                            String accessDeniedReply, String publicUrl, int opsPort, Duration idleTimeout,
+                            int minDataRate, int maxConnections) {
 
     /** Where these keys live in config.yaml: Hermes' own section, so one file serves both. */
     public static final String YAML_SECTION = "platforms.wecom_callback.extra";
@@ -105,6 +112,39 @@ public record IngressConfig(String host, int port, String path, boolean perAppPa
     /** Unknown until the operator says where WeCom reaches the ingress (setup --public-url). */
     public static final String DEFAULT_PUBLIC_URL = null;
 
+    public static final String OPS_PORT_ENV = "WECOM_CALLBACK_OPS_PORT";
+    public static final String OPS_PORT_YAML = "ops_port";
+    /** Unset: the ops endpoints stay on the callback listener, as before the setting existed. */
+    public static final int NO_OPS_PORT = -1;
+    public static final int DEFAULT_OPS_PORT = NO_OPS_PORT;
+
+    public static final String IDLE_TIMEOUT_ENV = "WECOM_CALLBACK_IDLE_TIMEOUT";
+    public static final String IDLE_TIMEOUT_YAML = "idle_timeout";
+    /**
+     * 10 s: twice WeCom's 5 s window, so no callback WeCom still waits for is cut (its answer may
+     * take up to the ack timeout), yet a third of Jetty's 30 s, so a connection that went silent
+     * gives its thread and slot back sooner.
+     */
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(10);
+
+    public static final String MIN_DATA_RATE_ENV = "WECOM_CALLBACK_MIN_DATA_RATE";
+    public static final String MIN_DATA_RATE_YAML = "min_data_rate";
+    /**
+     * 1 KiB/s: a WeCom body (a few KiB) arrives in one or two TCP segments, and even the 64 KiB
+     * maximum over a poor link is far faster; a sender dribbling a byte at a time fails this
+     * within a second of its first body byte instead of holding a server thread for minutes.
+     */
+    public static final int DEFAULT_MIN_DATA_RATE = 1024;
+
+    public static final String MAX_CONNECTIONS_ENV = "WECOM_CALLBACK_MAX_CONNECTIONS";
+    public static final String MAX_CONNECTIONS_YAML = "max_connections";
+    /**
+     * 512: WeCom keeps a handful of callbacks in flight per app, so this is far above real load,
+     * while a flood of idle sockets stays within the 1024 open files a default container or
+     * systemd unit allows (the JVM, Kafka clients and logs need the rest).
+     */
+    public static final int DEFAULT_MAX_CONNECTIONS = 512;
+
     public IngressConfig {
         allowedSourceCidrs = allowedSourceCidrs == null ? null : List.copyOf(allowedSourceCidrs);
         trustedProxies = trustedProxies == null ? null : List.copyOf(trustedProxies);
@@ -138,6 +178,20 @@ public record IngressConfig(String host, int port, String path, boolean perAppPa
             out.add(new Problem(key(PUBLIC_URL_YAML), "must be an http(s) URL without a query string, like "
                     + "https://bot.example.com/wecom/callback, got '" + publicUrl + "'"));
         }
+        if (opsPort != NO_OPS_PORT) {
+            Checks.port(out, key(OPS_PORT_YAML), opsPort);
+            if (opsPort == port && port != 0) {
+                out.add(new Problem(key(OPS_PORT_YAML), "must differ from the callback port (" + port
+                        + "); leave it unset to serve /health, /ready and /metrics on the callback port"));
+            }
+        }
+        if (Checks.present(out, key(IDLE_TIMEOUT_YAML), idleTimeout) && ackTimeout != null && idleTimeout.compareTo(ackTimeout) <= 0) {
+            // A callback waiting for Kafka reads and writes nothing; a shorter idle timeout would cut it.
+            out.add(new Problem(key(IDLE_TIMEOUT_YAML), "must be longer than the ack timeout ("
+                    + Durations.format(ackTimeout) + "), got " + Durations.format(idleTimeout)));
+        }
+        Checks.atLeast(out, key(MIN_DATA_RATE_YAML), minDataRate, 0);
+        Checks.atLeast(out, key(MAX_CONNECTIONS_YAML), maxConnections, 0);
         if (!out.isEmpty()) {
             throw new ConfigException(out);
         }
@@ -149,7 +203,13 @@ public record IngressConfig(String host, int port, String path, boolean perAppPa
                 DEFAULT_MAX_BODY_BYTES, DEFAULT_ALLOWED_SOURCE_CIDRS, DEFAULT_TRUSTED_PROXIES,
                 DEFAULT_ALLOWED_USERS, DEFAULT_ALLOW_ALL_USERS, DEFAULT_TIMESTAMP_WINDOW,
                 DEFAULT_ACK_TIMEOUT, DEFAULT_DEDUPE_TTL, DEFAULT_DROP_EVENTS, DEFAULT_ACCESS_DENIED_REPLY,
-                DEFAULT_PUBLIC_URL);
+                DEFAULT_PUBLIC_URL, DEFAULT_OPS_PORT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MIN_DATA_RATE,
+                DEFAULT_MAX_CONNECTIONS);
+    }
+
+    /** Whether {@code /health}, {@code /ready} and {@code /metrics} have a listener of their own. */
+    public boolean hasOpsPort() {
+        return opsPort != NO_OPS_PORT;
     }
 
     /**
@@ -179,7 +239,11 @@ public record IngressConfig(String host, int port, String path, boolean perAppPa
                 + ", trusted proxies " + (trustedProxies.isEmpty() ? "none" : trustedProxies)
                 + ", dropped events " + sorted(dropEvents)
                 + ", access denied reply " + (accessDeniedReply == null ? "none" : "set")
-                + ", public URL " + (publicUrl == null ? "not set" : publicUrl);
+                + ", public URL " + (publicUrl == null ? "not set" : publicUrl)
+                + "\n  edge: ops endpoints " + (hasOpsPort() ? "on port " + opsPort : "on the callback port")
+                + ", idle timeout " + Durations.format(idleTimeout)
+                + ", min body rate " + (minDataRate == 0 ? "off" : minDataRate + " B/s")
+                + ", max connections " + (maxConnections == 0 ? "unlimited" : maxConnections);
     }
 
     private static boolean isUserId(String id) {

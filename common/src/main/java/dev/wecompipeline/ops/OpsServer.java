@@ -7,7 +7,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 /**
  * A small HTTP server with only the operational endpoints ({@link OpsRoutes}), for the services
- * that have no HTTP server of their own (worker, reply-service) when they run alone.
+ * that have no HTTP server of their own (worker, reply-service) when they run alone, and for the
+ * ingress when its ops endpoints move off the public listener ({@code WECOM_CALLBACK_OPS_PORT}).
  */
 public final class OpsServer implements AutoCloseable {
 
@@ -19,8 +20,17 @@ public final class OpsServer implements AutoCloseable {
 
     /** @param port 0 picks a free port */
     public static OpsServer create(int port, PrometheusMeterRegistry registry, BooleanSupplier ready) {
+        return create(null, port, registry, ready);
+    }
+
+    /**
+     * @param host bind address; null binds every interface
+     * @param port 0 picks a free port
+     */
+    public static OpsServer create(String host, int port, PrometheusMeterRegistry registry, BooleanSupplier ready) {
         return new OpsServer(Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
+            cfg.jetty.host = host;
             cfg.jetty.port = port;
             OpsRoutes.register(cfg, registry, ready);
         }));

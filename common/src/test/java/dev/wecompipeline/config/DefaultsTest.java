@@ -36,6 +36,10 @@ class DefaultsTest {
         assertEquals(Duration.ofSeconds(300), ingress.dedupeTtl());
         assertEquals(Set.of("enter_agent", "subscribe"), ingress.dropEvents());
         assertNull(ingress.accessDeniedReply());
+        assertFalse(ingress.hasOpsPort(), "ops endpoints stay on the callback port unless asked");
+        assertEquals(Duration.ofSeconds(10), ingress.idleTimeout());
+        assertEquals(1024, ingress.minDataRate());
+        assertEquals(512, ingress.maxConnections());
         assertEquals(IngressConfig.defaults(), ingress);
     }
 

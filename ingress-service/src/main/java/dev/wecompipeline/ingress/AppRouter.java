@@ -9,6 +9,7 @@ import java.util.Objects;
 import dev.wecompipeline.config.AppConfig;
 import dev.wecompipeline.crypto.SignatureMismatchException;
 import dev.wecompipeline.crypto.WxBizMsgCrypt;
+import dev.wecompipeline.ops.LogSafe;
 import dev.wecompipeline.xml.CallbackEnvelope;
 
 /**
@@ -52,8 +53,10 @@ final class AppRouter {
             }
         }
         if (candidates.isEmpty()) {
-            throw new CallbackRejected(Outcome.UNKNOWN_APP, "no configured app for corp " + envelope.toUserName()
-                    + " agent " + envelope.agentId() + (pathApp == null ? "" : " on path app " + pathApp));
+            // Corp and agent id are unauthenticated here: escaped before they reach the rejection log line.
+            throw new CallbackRejected(Outcome.UNKNOWN_APP, "no configured app for corp "
+                    + LogSafe.of(envelope.toUserName()) + " agent " + LogSafe.of(envelope.agentId())
+                    + (pathApp == null ? "" : " on path app " + pathApp));
         }
         return firstVerifying(candidates, signature, timestamp, nonce, envelope.encrypt());
     }

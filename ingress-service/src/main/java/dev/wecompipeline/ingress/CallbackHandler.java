@@ -2,6 +2,8 @@ package dev.wecompipeline.ingress;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -10,6 +12,7 @@ import dev.wecompipeline.config.IngressConfig;
 import dev.wecompipeline.ingress.AppRouter.RoutedApp;
 import dev.wecompipeline.kafka.InboundMessage;
 import dev.wecompipeline.kafka.ReplyMessage;
+import dev.wecompipeline.ops.LogSafe;
 import dev.wecompipeline.xml.CallbackEnvelope;
 import dev.wecompipeline.xml.InboundXmlMessage;
 import dev.wecompipeline.xml.WeComXml;
@@ -34,6 +37,8 @@ final class CallbackHandler {
     static final String START_ATTRIBUTE = "wecom.start";
 
     private static final Logger LOG = LoggerFactory.getLogger(CallbackHandler.class);
+    /** A rejection reason is ours, but may quote input (an XML parser's message, a corp id): capped longer than one value. */
+    private static final int MAX_REASON_CHARS = 512;
 
     private final IngressConfig config;
     private final AppRouter router;
@@ -88,7 +93,8 @@ final class CallbackHandler {
         String traceId = Long.toHexString(ThreadLocalRandom.current().nextLong());
         InboundMessage message = InboundMessages.from(xml, app.app(), receivedAt, traceId);
         if (xml.isEvent() && xml.event() != null && config.dropEvents().contains(xml.event())) {
-            LOG.debug("Dropped {} event from {} (trace {})", xml.event(), message.userKey(), traceId);
+            LOG.debug("Dropped {} event from {} (trace {})", LogSafe.of(xml.event()), LogSafe.of(message.userKey()),
+                    traceId);
             respond(ctx, Outcome.DROPPED, SUCCESS, start);
             return;
         }
@@ -116,7 +122,7 @@ final class CallbackHandler {
                         respond(ctx, attempt.first() ? Outcome.ACCEPTED : Outcome.DUPLICATE, SUCCESS, start);
                         if (LOG.isDebugEnabled()) {
                             LOG.debug("{} message {} from {} (trace {})", attempt.first() ? "Published" : "Duplicate",
-                                    message.messageId(), message.userKey(), message.traceId());
+                                    LogSafe.of(message.messageId()), LogSafe.of(message.userKey()), message.traceId());
                         }
                     } else {
                         reject(ctx, Outcome.UNAVAILABLE, "Kafka did not acknowledge within "
@@ -129,7 +135,7 @@ final class CallbackHandler {
 
     private void deny(Context ctx, InboundMessage message, long start) {
         LOG.info("Refused user {} of app {}: not in allowed users (message {}, trace {})",
-                message.userKey(), message.appName(), message.messageId(), message.traceId());
+                LogSafe.of(message.userKey()), message.appName(), LogSafe.of(message.messageId()), message.traceId());
         String notice = config.accessDeniedReply();
         if (notice != null && !notice.isBlank()) {
             // Best effort and at most once per message: the user is refused either way.
@@ -146,7 +152,8 @@ final class CallbackHandler {
     }
 
     private void reject(Context ctx, Outcome outcome, String reason, long start) {
-        LOG.info("Callback {} {} rejected: {} ({}) from {}", ctx.method(), ctx.path(), outcome.tag(), reason, ctx.ip());
+        LOG.info("Callback {} {} rejected: {} ({}) from {}", ctx.method(), LogSafe.of(ctx.path()), outcome.tag(),
+                LogSafe.of(reason, MAX_REASON_CHARS), ctx.ip());
         respond(ctx, outcome, outcome.name().toLowerCase(java.util.Locale.ROOT), start);
     }
 
@@ -163,9 +170,14 @@ final class CallbackHandler {
     }
 
     private void checkSource(Context ctx) {
-        if (!sourceFilter.allowsAll() && !sourceFilter.isAllowed(ctx.ip(), ctx.header("X-Forwarded-For"))) {
-            throw new CallbackRejected(Outcome.BAD_SOURCE, "source "
-                    + sourceFilter.clientAddress(ctx.ip(), ctx.header("X-Forwarded-For")) + " not allowed");
+        if (sourceFilter.allowsAll()) {
+            return;
+        }
+        // Every X-Forwarded-For line, in arrival order: a proxy may add its own line instead of appending.
+        List<String> forwardedFor = Collections.list(ctx.req().getHeaders(SourceFilter.FORWARDED_FOR));
+        String client = sourceFilter.clientAddress(ctx.ip(), forwardedFor);
+        if (!sourceFilter.isAllowed(client)) {
+            throw new CallbackRejected(Outcome.BAD_SOURCE, "source " + LogSafe.of(client) + " not allowed");
         }
     }
 

@@ -10,16 +10,23 @@ import dev.wecompipeline.kafka.KafkaClientSettings;
 import dev.wecompipeline.kafka.KafkaConnection;
 import dev.wecompipeline.ops.KafkaReadiness;
 import dev.wecompipeline.ops.OpsRoutes;
+import dev.wecompipeline.ops.OpsServer;
 import io.javalin.Javalin;
 import io.javalin.http.HttpResponseException;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.eclipse.jetty.http.HttpException;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.ServerConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The ingress: the only part WeCom talks to. Assembles the Javalin server in one place: the
- * callback routes (shared path and optional per-app paths), the operational endpoints, and the
- * one mapping from rejections to statuses.
+ * callback routes (shared path and optional per-app paths), the operational endpoints (here, or on
+ * their own port with {@code WECOM_CALLBACK_OPS_PORT}), the one mapping from rejections to
+ * statuses, and the limits that keep slow or idle connections from starving the callbacks: an
+ * idle timeout, a minimum body data rate and a connection limit.
  *
  * <pre>{@code
  * try (IngressService ingress = new IngressService(config, bootstrapServers, registry).start()) {
@@ -36,6 +43,7 @@ public final class IngressService implements AutoCloseable {
     private final KafkaReadiness readiness;
     private final CallbackHandler handler;
     private final Javalin app;
+    private final OpsServer ops;
 
     /**
      * @param config           validated configuration; must contain at least one app
@@ -57,8 +65,22 @@ public final class IngressService implements AutoCloseable {
                 new IngressMetrics(registry), clock);
         this.app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
-            cfg.jetty.host = ingress.host();
-            cfg.jetty.port = ingress.port();
+            // Our own connector (Javalin then adds none) so the idle timeout can be set on it.
+            cfg.jetty.addConnector((server, http) -> {
+                ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+                connector.setHost(ingress.host());
+                connector.setPort(ingress.port());
+                // Silent connections give their slot (and a blocked body read its thread) back.
+                connector.setIdleTimeout(ingress.idleTimeout().toMillis());
+                return connector;
+            });
+            // A body dribbled in below this rate fails its next read with 408 instead of holding one of
+            // Jetty's (at most 250) threads for as long as the sender likes; 0 leaves the check off.
+            cfg.jetty.modifyHttpConfiguration(http -> http.setMinRequestDataRate(ingress.minDataRate()));
+            if (ingress.maxConnections() > 0) {
+                // Beyond the limit Jetty stops accepting; new connections wait in the kernel's accept queue.
+                cfg.jetty.modifyServer(server -> server.addBean(new NetworkConnectionLimit(ingress.maxConnections(), server)));
+            }
             // Javalin refuses larger bodies itself too (413), also when no Content-Length is sent.
             cfg.http.maxRequestSize = ingress.maxBodyBytes();
             cfg.routes.get(ingress.path(), handler::verify);
@@ -68,11 +90,16 @@ public final class IngressService implements AutoCloseable {
                 cfg.routes.get(perApp, handler::verify);
                 cfg.routes.post(perApp, handler::receive);
             }
-            OpsRoutes.register(cfg, registry, readiness::isReady);
+            if (!ingress.hasOpsPort()) {
+                OpsRoutes.register(cfg, registry, readiness::isReady);
+            }
             cfg.routes.exception(CallbackRejected.class, (e, ctx) -> handler.reject(ctx, e.outcome(), e.getMessage()));
             cfg.routes.exception(WeComCryptoException.class, (e, ctx) -> handler.reject(ctx,
                     e instanceof SignatureMismatchException ? Outcome.BAD_SIGNATURE : Outcome.BAD_REQUEST,
                     "WeCom crypto error " + e.errorCode() + ": " + e.getMessage()));
+            // Jetty's own refusals while reading the body: 408 when it arrives below the minimum data rate.
+            cfg.routes.exception(HttpException.RuntimeException.class, (e, ctx) -> handler.reject(ctx,
+                    e.getCode() == 408 ? Outcome.TOO_SLOW : Outcome.BAD_REQUEST, e.getMessage()));
             cfg.routes.exception(HttpResponseException.class, (e, ctx) -> {
                 if (e.getStatus() == 404) {
                     // No such route: not a callback at all. Answering 404 (not 400) lets an operator, curl or
@@ -83,15 +110,29 @@ public final class IngressService implements AutoCloseable {
                 handler.reject(ctx, e.getStatus() == 413 ? Outcome.TOO_LARGE : Outcome.BAD_REQUEST, e.getMessage());
             });
         });
+        this.ops = ingress.hasOpsPort()
+                ? OpsServer.create(ingress.host(), ingress.opsPort(), registry, readiness::isReady) : null;
     }
 
     /** Starts serving; returns once the port is bound. */
     public IngressService start() {
-        app.start();
+        if (ops != null) {
+            ops.start();
+        }
+        try {
+            app.start();
+        } catch (RuntimeException e) {
+            // The callback port is taken, say: don't leave the ops listener answering for a dead ingress.
+            if (ops != null) {
+                ops.close();
+            }
+            throw e;
+        }
         IngressConfig ingress = config.ingress();
-        LOG.info("ingress: listening on {}:{}, callback path {}{} for apps {}", ingress.host(), app.port(),
+        LOG.info("ingress: listening on {}:{}, callback path {}{} for apps {}; {}", ingress.host(), app.port(),
                 ingress.path(), ingress.perAppPaths() ? " (and " + ingress.path() + "/{app})" : "",
-                config.apps().stream().map(a -> a.name()).toList());
+                config.apps().stream().map(a -> a.name()).toList(),
+                ops == null ? "/health, /ready, /metrics on the same port" : "/health, /ready, /metrics on port " + ops.port());
         if (!ingress.allowAllUsers() && ingress.allowedUsers().isEmpty()) {
             LOG.warn("ingress: no user is allowed to talk to the agent; set {}=user1,user2 (or corp_id:user) "
                     + "or {}=true", IngressConfig.ALLOWED_USERS_ENV, IngressConfig.ALLOW_ALL_USERS_ENV);
@@ -104,9 +145,22 @@ public final class IngressService implements AutoCloseable {
         return app.port();
     }
 
+    /** The port serving {@code /health}, {@code /ready} and {@code /metrics}: the ops port if set, else {@link #port()}. */
+    public int opsPort() {
+        return ops == null ? app.port() : ops.port();
+    }
+
+    /** The Jetty server behind the callback listener, for tests that check its limits. */
+    org.eclipse.jetty.server.Server jettyServer() {
+        return app.jettyServer().server();
+    }
+
     @Override
     public void close() {
         app.stop();
+        if (ops != null) {
+            ops.close();
+        }
         publisher.close();
         readiness.close();
         LOG.info("ingress: stopped");

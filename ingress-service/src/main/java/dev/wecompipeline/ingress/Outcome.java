@@ -16,6 +16,8 @@ enum Outcome {
     /** A valid URL-verification GET. */
     VERIFIED(200),
     TOO_LARGE(413),
+    /** The body arrived below the minimum data rate ({@code WECOM_CALLBACK_MIN_DATA_RATE}): a slow sender. */
+    TOO_SLOW(408),
     BAD_SOURCE(403),
     BAD_SIGNATURE(403),
     BAD_REQUEST(400),

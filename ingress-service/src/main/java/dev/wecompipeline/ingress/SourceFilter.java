@@ -3,6 +3,7 @@ package dev.wecompipeline.ingress;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Decides whether a request comes from an allowed network, given {@code allowed_source_cidrs}
@@ -10,9 +11,13 @@ import java.util.List;
  *
  * <p>{@code X-Forwarded-For} is honoured only when the direct peer is a trusted proxy, and then
  * the right-most address that is not itself a trusted proxy is taken as the client: anything to
- * its left was written by the client and can be forged.
+ * its left was written by the client and can be forged. The header may come as several lines (a
+ * client sends one, a proxy adds another rather than appending); they are one list in arrival
+ * order, so the last line's right-most hop is the nearest.
  */
 final class SourceFilter {
+
+    static final String FORWARDED_FOR = "X-Forwarded-For";
 
     private final List<Cidr> allowed;
     private final List<Cidr> trustedProxies;
@@ -27,23 +32,30 @@ final class SourceFilter {
         return allowed.isEmpty();
     }
 
-    /** The client address to judge: the peer, or the forwarded client behind a trusted proxy. */
-    String clientAddress(String peer, String forwardedFor) {
-        if (forwardedFor == null || forwardedFor.isBlank() || !matchesAny(trustedProxies, peer)) {
+    /**
+     * The client address to judge: the peer, or the forwarded client behind a trusted proxy.
+     *
+     * @param forwardedFor every {@code X-Forwarded-For} line of the request, in arrival order
+     */
+    String clientAddress(String peer, List<String> forwardedFor) {
+        if (forwardedFor == null || forwardedFor.isEmpty() || !matchesAny(trustedProxies, peer)) {
             return peer;
         }
-        String[] hops = forwardedFor.split(",");
-        for (int i = hops.length - 1; i >= 0; i--) {
-            String hop = hops[i].strip();
-            if (!hop.isEmpty() && !matchesAny(trustedProxies, hop)) {
-                return hop;
+        for (int line = forwardedFor.size() - 1; line >= 0; line--) {
+            String[] hops = Objects.requireNonNullElse(forwardedFor.get(line), "").split(",");
+            for (int i = hops.length - 1; i >= 0; i--) {
+                String hop = hops[i].strip();
+                if (!hop.isEmpty() && !matchesAny(trustedProxies, hop)) {
+                    return hop;
+                }
             }
         }
         return peer;
     }
 
-    boolean isAllowed(String peer, String forwardedFor) {
-        return allowsAll() || matchesAny(allowed, clientAddress(peer, forwardedFor));
+    /** Whether a client address (from {@link #clientAddress}) is in the allowlist. */
+    boolean isAllowed(String client) {
+        return allowsAll() || matchesAny(allowed, client);
     }
 
     private static boolean matchesAny(List<Cidr> cidrs, String address) {
