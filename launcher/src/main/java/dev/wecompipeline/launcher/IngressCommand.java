@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
         description = {
                 "Runs the ingress alone: WeCom callbacks in, wecom.inbound out.",
                 "Needs KAFKA_BOOTSTRAP_SERVERS and one app (WECOM_CALLBACK_* or config.yaml).",
-                "Serves the callback path, /health, /ready and /metrics on WECOM_CALLBACK_PORT (8645)."})
+                "Serves the callback path on WECOM_CALLBACK_PORT (8645), and /health, /ready and /metrics",
+                "there too, or on WECOM_CALLBACK_OPS_PORT when set."})
 final class IngressCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(IngressCommand.class);

@@ -66,8 +66,9 @@ final class PipelineRuntime implements AutoCloseable {
         LOG.info("all-in-one: worker  agent {} with concurrency {}", config.worker().agent().id(),
                 config.worker().concurrency());
         IngressService ingress = new IngressService(config, bootstrap, registry).start();
-        LOG.info("all-in-one: ingress http://{}:{}{} (health, ready and metrics on the same port)",
-                config.ingress().host(), ingress.port(), config.ingress().path());
+        LOG.info("all-in-one: ingress http://{}:{}{} (health, ready and metrics on {})",
+                config.ingress().host(), ingress.port(), config.ingress().path(),
+                ingress.opsPort() == ingress.port() ? "the same port" : "ops port " + ingress.opsPort());
         String publicUrl = config.ingress().publicUrl() != null ? config.ingress().publicUrl()
                 : "http://<your-public-host>:" + ingress.port() + config.ingress().path();
         LOG.info("all-in-one: register  {}  in WeCom's admin console (Receive Messages); check with `doctor`",
