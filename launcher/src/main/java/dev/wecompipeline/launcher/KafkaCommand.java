@@ -2,8 +2,13 @@ package dev.wecompipeline.launcher;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import dev.wecompipeline.config.PipelineConfig;
 import dev.wecompipeline.kafka.embedded.EmbeddedKafkaBroker;
@@ -36,6 +41,11 @@ import picocli.CommandLine.Option;
 final class KafkaCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaCommand.class);
+    /**
+     * How long a cluster node may take to stop. Its controlled shutdown needs an active controller;
+     * the last node standing has no majority left and would wait Kafka's five minutes for one.
+     */
+    static final Duration CLUSTER_STOP_GRACE = Duration.ofSeconds(30);
 
     @Option(names = "--data-dir", defaultValue = "${env:" + PipelineConfig.DATA_DIR_ENV + ":-./data}",
             description = "Local state directory (env WECOM_PIPELINE_DATA_DIR, default ${DEFAULT-VALUE}).")
@@ -76,14 +86,35 @@ final class KafkaCommand implements Callable<Integer> {
                     member.nodeId(), member.size(), host, port, member.controllerPort(), member.voters(),
                     member.clusterId(), logDir, Files.exists(logDir.resolve("meta.properties")) ? "" : ", to be formatted");
         }
-        try (EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(logDir, host, port, Map.of(), member)) {
+        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(logDir, host, port, Map.of(), member);
+        try {
             broker.start();
             LOG.info("kafka: ready, bootstrap servers {}", broker.bootstrapServers());
             signal.await();
             LOG.info("kafka: stopping node {}", broker.nodeId());
+        } finally {
+            stop(broker, member != null);
         }
         LOG.info("kafka: stopped");
         return 0;
+    }
+
+    private static void stop(EmbeddedKafkaBroker broker, boolean clusterNode) throws InterruptedException {
+        if (!clusterNode) {
+            broker.stop();
+            return;
+        }
+        CompletableFuture<Void> stopping = CompletableFuture.runAsync(broker::stop);
+        try {
+            stopping.get(CLUSTER_STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            // Like a crash: its replicas catch up from the others and its log is recovered at the next start.
+            LOG.warn("kafka: node {} found no controller majority to hand over to within {} s (the other nodes are "
+                    + "down); stopping without a controlled shutdown", broker.nodeId(), CLUSTER_STOP_GRACE.toSeconds());
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("stopping node " + broker.nodeId() + " failed: " + e.getCause().getMessage(),
+                    e.getCause());
+        }
     }
 
     /** The cluster membership the options describe; {@code null} for the single-node default. */

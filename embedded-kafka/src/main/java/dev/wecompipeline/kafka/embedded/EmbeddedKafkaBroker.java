@@ -6,10 +6,13 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
@@ -77,7 +80,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      * @param clusterId the cluster id every node formats its storage with (Kafka's 22-character base64 UUID)
      */
     public record Member(int nodeId, String voters, String clusterId) {
-        private static final java.util.regex.Pattern VOTER = java.util.regex.Pattern.compile("(\\d+)@([^:,@]+):(\\d{1,5})");
+        private static final Pattern VOTER = Pattern.compile("(\\d+)@([^:,@]+):(\\d{1,5})");
 
         public Member {
             Objects.requireNonNull(voters, "voters");
@@ -105,9 +108,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
         /** Node id to controller port; throws naming the entry that is not {@code id@host:port}. */
         static Map<Integer, Integer> voterPorts(String voters) {
-            Map<Integer, Integer> ports = new java.util.LinkedHashMap<>();
+            Map<Integer, Integer> ports = new LinkedHashMap<>();
             for (String voter : voters.split(",")) {
-                java.util.regex.Matcher m = VOTER.matcher(voter.strip());
+                Matcher m = VOTER.matcher(voter.strip());
                 if (!m.matches()) {
                     throw new IllegalArgumentException("controller quorum entry '" + voter.strip()
                             + "' must be id@host:port");
