@@ -17,6 +17,7 @@ import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
@@ -127,7 +128,9 @@ public final class ReplicationChecks {
 
     /**
      * Replication of the topics that exist among {@code names} (missing ones are left out: the
-     * topics check reports them), read with DescribeTopics and DescribeConfigs.
+     * topics check reports them), read with DescribeTopics and DescribeConfigs. Kafka's internal
+     * topics are also left out when the principal may not describe them (a secured cluster need
+     * not grant that); a pipeline topic that cannot be read is an error.
      */
     public static List<TopicReplication> describe(Admin admin, Collection<String> names, Duration timeout)
             throws InterruptedException, ExecutionException, TimeoutException {
@@ -137,24 +140,38 @@ public final class ReplicationChecks {
             try {
                 found.put(entry.getKey(), entry.getValue().get(ms, TimeUnit.MILLISECONDS));
             } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                if (!skippable(entry.getKey(), e)) {
                     throw e;
                 }
             }
         }
         List<ConfigResource> resources = found.keySet().stream()
                 .map(n -> new ConfigResource(ConfigResource.Type.TOPIC, n)).toList();
-        Map<ConfigResource, Config> configs = resources.isEmpty() ? Map.of()
-                : admin.describeConfigs(resources).all().get(ms, TimeUnit.MILLISECONDS);
+        var configs = resources.isEmpty() ? Map.<ConfigResource, org.apache.kafka.common.KafkaFuture<Config>>of()
+                : admin.describeConfigs(resources).values();
         List<TopicReplication> out = new ArrayList<>();
         for (ConfigResource r : resources) {
+            Config c;
+            try {
+                c = configs.get(r).get(ms, TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                if (skippable(r.name(), e)) {
+                    continue;
+                }
+                throw e;
+            }
             TopicDescription d = found.get(r.name());
             int rf = d.partitions().stream().mapToInt(p -> p.replicas().size()).min().orElse(0);
-            Config c = configs.get(r);
             out.add(new TopicReplication(r.name(), rf, Integer.parseInt(value(c, TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, "1")),
                     Boolean.parseBoolean(value(c, TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE_CONFIG, "false"))));
         }
         return out;
+    }
+
+    /** A topic that is not there (yet), or an internal topic this principal may not see. */
+    private static boolean skippable(String topic, ExecutionException e) {
+        return e.getCause() instanceof UnknownTopicOrPartitionException
+                || INTERNAL_TOPICS.contains(topic) && e.getCause() instanceof AuthorizationException;
     }
 
     private static String value(Config config, String name, String fallback) {
