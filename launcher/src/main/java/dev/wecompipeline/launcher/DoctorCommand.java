@@ -40,7 +40,7 @@ import picocli.CommandLine.Option;
         sortOptions = false,
         description = {
                 "Checks configuration, Kafka, WeCom credentials and the callback URL.",
-                "Kafka: reachable, topics and partitions, worker and reply consumer lag.",
+                "Kafka: reachable, topics and partitions, replication (a warning each), worker and reply consumer lag.",
                 "WeCom: each app's secret against gettoken (40001, 60020, ...).",
                 "Callback: a signed verification request, as WeCom sends it.",
                 "Prints a fix for each failure; exit code 0 only when every check passes."})

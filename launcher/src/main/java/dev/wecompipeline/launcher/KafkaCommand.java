@@ -1,7 +1,14 @@
 package dev.wecompipeline.launcher;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import dev.wecompipeline.config.PipelineConfig;
 import dev.wecompipeline.kafka.embedded.EmbeddedKafkaBroker;
@@ -11,18 +18,34 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code wecom-pipeline kafka}: only the embedded single-node KRaft broker, for running the
- * services as separate processes on one machine without Docker.
+ * {@code wecom-pipeline kafka}: only the embedded KRaft broker, for running the services as
+ * separate processes on one machine without Docker. Alone it is a single node; with
+ * {@code --node-id} it is one member of a local cluster with a static controller quorum:
+ *
+ * <pre>
+ * Q=1@127.0.0.1:19093,2@127.0.0.1:29093,3@127.0.0.1:39093; ID=MkU3OEVBNTcwNTJENDM2Qg
+ * bin/wecom-pipeline kafka --node-id 1 --port 19092 --controller-quorum $Q --cluster-id $ID &amp;
+ * bin/wecom-pipeline kafka --node-id 2 --port 29092 --controller-quorum $Q --cluster-id $ID &amp;
+ * bin/wecom-pipeline kafka --node-id 3 --port 39092 --controller-quorum $Q --cluster-id $ID &amp;
+ * </pre>
  */
 @Command(name = "kafka",
         mixinStandardHelpOptions = true,
+        sortOptions = false,
         description = {
-                "Runs the embedded single-node Kafka broker (KRaft) until SIGTERM.",
-                "Storage lives under <data-dir>/kafka and survives restarts.",
-                "Point the services at it with KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:<port>."})
+                "Runs the embedded Kafka broker (KRaft, broker and controller in one process) until SIGTERM.",
+                "Alone: a single node, storage under <data-dir>/kafka, surviving restarts.",
+                "With --node-id N --controller-quorum ... --cluster-id ...: node N of a local cluster,",
+                "storage under <data-dir>/kafka-N; start every node of the quorum (each on its own --port).",
+                "Point the services at it with KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:<port>[,...]."})
 final class KafkaCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaCommand.class);
+    /**
+     * How long a cluster node may take to stop. Its controlled shutdown needs an active controller;
+     * the last node standing has no majority left and would wait Kafka's five minutes for one.
+     */
+    static final Duration CLUSTER_STOP_GRACE = Duration.ofSeconds(30);
 
     @Option(names = "--data-dir", defaultValue = "${env:" + PipelineConfig.DATA_DIR_ENV + ":-./data}",
             description = "Local state directory (env WECOM_PIPELINE_DATA_DIR, default ${DEFAULT-VALUE}).")
@@ -36,15 +59,81 @@ final class KafkaCommand implements Callable<Integer> {
             description = "Address to bind and advertise (default ${DEFAULT-VALUE}).")
     String host;
 
+    @Option(names = "--node-id", description = "This node's id in a multi-node cluster (one of the quorum's ids).")
+    Integer nodeId;
+
+    @Option(names = "--controller-quorum", paramLabel = "ID@HOST:PORT,...",
+            description = "The controller quorum, the same on every node, e.g. 1@127.0.0.1:19093,2@127.0.0.1:29093,3@127.0.0.1:39093.")
+    String controllerQuorum;
+
+    @Option(names = "--controller-port",
+            description = "This node's controller port; optional, it must match this node's entry in --controller-quorum.")
+    Integer controllerPort;
+
+    @Option(names = "--cluster-id",
+            description = "The cluster id every node formats its storage with (22 characters, the same on every node).")
+    String clusterId;
+
     @Override
     public Integer call() throws Exception {
+        EmbeddedKafkaBroker.Member member = member();
+        Path logDir = dataDir.resolve(member == null ? "kafka" : "kafka-" + member.nodeId());
         ShutdownSignal signal = ShutdownSignal.install();
-        try (EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dataDir.resolve("kafka"), host, port, java.util.Map.of())) {
+        if (member == null) {
+            LOG.info("kafka: starting a single node on {}:{} (data {})", host, port, logDir);
+        } else {
+            LOG.info("kafka: starting node {} of {} on {}:{}, controller port {}, quorum {}, cluster {} (data {}{})",
+                    member.nodeId(), member.size(), host, port, member.controllerPort(), member.voters(),
+                    member.clusterId(), logDir, Files.exists(logDir.resolve("meta.properties")) ? "" : ", to be formatted");
+        }
+        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(logDir, host, port, Map.of(), member);
+        try {
             broker.start();
             LOG.info("kafka: ready, bootstrap servers {}", broker.bootstrapServers());
             signal.await();
+            LOG.info("kafka: stopping node {}", broker.nodeId());
+        } finally {
+            stop(broker, member != null);
         }
         LOG.info("kafka: stopped");
         return 0;
+    }
+
+    private static void stop(EmbeddedKafkaBroker broker, boolean clusterNode) throws InterruptedException {
+        if (!clusterNode) {
+            broker.stop();
+            return;
+        }
+        CompletableFuture<Void> stopping = CompletableFuture.runAsync(broker::stop);
+        try {
+            stopping.get(CLUSTER_STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            // Like a crash: its replicas catch up from the others and its log is recovered at the next start.
+            LOG.warn("kafka: node {} found no controller majority to hand over to within {} s (the other nodes are "
+                    + "down); stopping without a controlled shutdown", broker.nodeId(), CLUSTER_STOP_GRACE.toSeconds());
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("stopping node " + broker.nodeId() + " failed: " + e.getCause().getMessage(),
+                    e.getCause());
+        }
+    }
+
+    /** The cluster membership the options describe; {@code null} for the single-node default. */
+    EmbeddedKafkaBroker.Member member() {
+        if (nodeId == null && controllerQuorum == null && controllerPort == null && clusterId == null) {
+            return null;
+        }
+        if (nodeId == null || controllerQuorum == null || clusterId == null) {
+            throw new IllegalArgumentException("a cluster node needs --node-id, --controller-quorum and --cluster-id "
+                    + "together (the same quorum and cluster id on every node)");
+        }
+        EmbeddedKafkaBroker.Member member = new EmbeddedKafkaBroker.Member(nodeId, controllerQuorum, clusterId);
+        if (controllerPort != null && controllerPort != member.controllerPort()) {
+            throw new IllegalArgumentException("--controller-port " + controllerPort + " differs from node " + nodeId
+                    + "'s entry in --controller-quorum (port " + member.controllerPort() + ")");
+        }
+        if (port == member.controllerPort()) {
+            throw new IllegalArgumentException("--port " + port + " is also node " + nodeId + "'s controller port");
+        }
+        return member;
     }
 }

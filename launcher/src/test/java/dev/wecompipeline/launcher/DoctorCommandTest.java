@@ -36,6 +36,9 @@ import dev.wecompipeline.testkit.KafkaBrokerExtension;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -127,11 +130,11 @@ class DoctorCommandTest {
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).start()) {
             Run run = doctor();
             assertEquals(0, run.exitCode(), run.output());
-            for (String check : List.of("configuration", "aes key (default)", "kafka ", "kafka topics", "lag worker",
-                    "lag reply", "wecom gettoken (default)", "callback local (default)")) {
+            for (String check : List.of("configuration", "aes key (default)", "kafka ", "kafka topics", "kafka replication",
+                    "lag worker", "lag reply", "wecom gettoken (default)", "callback local (default)")) {
                 assertTrue(run.output().contains("✓ " + check), check + " passes:\n" + run.output());
             }
-            assertTrue(run.output().contains("doctor: all 8 checks passed"), run.output());
+            assertTrue(run.output().contains("doctor: all 9 checks passed"), run.output());
             assertTrue(!run.output().contains(SECRET) && !run.output().contains(KEY), "no secret is printed");
 
             Run json = doctor("--json");
@@ -191,6 +194,27 @@ class DoctorCommandTest {
         Run missing = doctor("--skip", "wecom,callback");
         assertTrue(failure(missing, "kafka topics").contains("missing: " + prefix + ".not-created")
                 && failure(missing, "kafka topics").contains("bin/wecom-pipeline topics"), missing.output());
+    }
+
+    @Test
+    void min_insync_replicas_above_the_replication_factor_is_a_warning_with_its_fix() throws Exception {
+        PipelineConfig config = config();
+        createTopics(config);
+        String inbound = config.kafka().inboundTopic();
+        try (Admin admin = Admin.create(KafkaClientSettings.admin(env.get("KAFKA_BOOTSTRAP_SERVERS"), "doctor-test"))) {
+            ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, inbound);
+            admin.incrementalAlterConfigs(Map.of(topic, List.of(new AlterConfigOp(
+                    new ConfigEntry("min.insync.replicas", "2"), AlterConfigOp.OpType.SET)))).all().get();
+        }
+        Run run = doctor("--skip", "wecom,callback");
+        assertEquals(0, run.exitCode(), "a warning, not a failure\n" + run.output());
+        List<String> lines = run.output().lines().toList();
+        int at = lines.indexOf(lines.stream().filter(l -> l.startsWith("! kafka replication")).findFirst()
+                .orElseThrow(() -> new AssertionError("no warning in:\n" + run.output())));
+        assertTrue(lines.get(at).contains(inbound + ": min.insync.replicas 2 above replication factor 1")
+                && lines.get(at).contains("every acks=all write is refused"), lines.get(at));
+        assertTrue(lines.get(at + 1).contains("fix: kafka-configs.sh") && lines.get(at + 1).endsWith("min.insync.replicas=1"),
+                lines.get(at + 1));
     }
 
     @Test

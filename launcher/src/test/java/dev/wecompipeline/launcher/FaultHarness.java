@@ -214,6 +214,18 @@ final class FaultHarness implements AutoCloseable {
         return kafka;
     }
 
+    /**
+     * {@code kafka --node-id}: node {@code nodeId} of a local multi-node cluster, under the
+     * scenario's broker directory ({@code kafka-<id>}). Returns at once: a node's start waits for a
+     * controller majority, so the caller starts every node before {@link #awaitOutput awaiting}
+     * {@code kafka: ready}. Starting it again after a kill reuses its storage.
+     */
+    LauncherProcess startKafkaNode(int nodeId, int port, String quorum, String clusterId) {
+        return start("kafka", Map.of("WECOM_PIPELINE_DATA_DIR", workDir.resolve("broker").toString()),
+                "--node-id", String.valueOf(nodeId), "--port", String.valueOf(port),
+                "--controller-quorum", quorum, "--cluster-id", clusterId);
+    }
+
     LauncherProcess startIngress() {
         LauncherProcess ingress = start("ingress", Map.of());
         awaitOutput(ingress, "ingress: ready", START_TIMEOUT);
@@ -245,10 +257,12 @@ final class FaultHarness implements AutoCloseable {
         return all;
     }
 
-    private LauncherProcess start(String command, Map<String, String> extra) {
+    private LauncherProcess start(String command, Map<String, String> extra, String... options) {
         Map<String, String> processEnv = new HashMap<>(env);
         processEnv.putAll(extra);
-        LauncherProcess process = LauncherProcess.start(workDir, processEnv, command);
+        List<String> args = new ArrayList<>(List.of(command));
+        args.addAll(List.of(options));
+        LauncherProcess process = LauncherProcess.start(workDir, processEnv, args.toArray(String[]::new));
         synchronized (processes) {
             processes.put(process, command + "#" + (processes.size() + 1));
         }
@@ -598,7 +612,9 @@ final class FaultHarness implements AutoCloseable {
         // Services first (together), the broker last, so they can leave their groups.
         CompletableFuture.allOf(all.stream().filter(p -> !p.getValue().startsWith("kafka"))
                 .map(p -> CompletableFuture.runAsync(() -> stop(p.getKey()))).toArray(CompletableFuture[]::new)).join();
-        all.stream().filter(p -> p.getValue().startsWith("kafka")).forEach(p -> stop(p.getKey()));
+        // Brokers together: a cluster node stopping after the others waits for a controller majority that is gone.
+        CompletableFuture.allOf(all.stream().filter(p -> p.getValue().startsWith("kafka"))
+                .map(p -> CompletableFuture.runAsync(() -> stop(p.getKey()))).toArray(CompletableFuture[]::new)).join();
         wecom.close();
     }
 

@@ -68,6 +68,63 @@ class KafkaCommandIT {
     }
 
     @Test
+    void three_nodes_form_one_cluster_and_the_last_one_stopped_alone_still_exits_zero() throws Exception {
+        int[] ports = {freePort(), freePort(), freePort()};
+        String quorum = "1@127.0.0.1:" + freePort() + ",2@127.0.0.1:" + freePort() + ",3@127.0.0.1:" + freePort();
+        String clusterId = org.apache.kafka.common.Uuid.randomUuid().toString();
+        Map<String, String> env = Map.of("WECOM_PIPELINE_DATA_DIR", workDir.resolve("data").toString());
+        List<LauncherProcess> nodes = new ArrayList<>();
+        try {
+            for (int id = 1; id <= 3; id++) {
+                nodes.add(LauncherProcess.start(workDir, env, "kafka", "--node-id", String.valueOf(id),
+                        "--port", String.valueOf(ports[id - 1]), "--controller-quorum", quorum, "--cluster-id", clusterId));
+            }
+            nodes.forEach(KafkaCommandIT::awaitReady);
+            String bootstrap = "127.0.0.1:" + ports[0] + ",127.0.0.1:" + ports[1];
+            try (Admin admin = Admin.create(KafkaClientSettings.admin(bootstrap, "it-admin"))) {
+                assertEquals(3, admin.describeCluster().nodes().get().size());
+                assertEquals(clusterId, admin.describeCluster().clusterId().get());
+            }
+            assertTrue(nodes.get(1).output().contains("kafka: starting node 2 of 3"), nodes.get(1).output());
+            assertTrue(workDir.resolve("data/kafka-2/meta.properties").toFile().exists(), "node 2 formatted its own storage");
+
+            // Two together (they hand over to each other); the last then has no controller majority left.
+            var first = java.util.concurrent.CompletableFuture.supplyAsync(() -> terminate(nodes.get(0)));
+            assertEquals(0, terminate(nodes.get(1)), nodes.get(1).output());
+            assertEquals(0, first.join(), nodes.get(0).output());
+            assertEquals(0, nodes.get(2).terminate(Duration.ofSeconds(60)), nodes.get(2).output());
+            assertTrue(nodes.get(2).output().contains("stopping without a controlled shutdown")
+                    && nodes.get(2).output().contains("kafka: stopped"), nodes.get(2).output());
+        } finally {
+            nodes.forEach(LauncherProcess::close);
+        }
+    }
+
+    @Test
+    void cluster_options_that_do_not_fit_together_are_refused_in_one_line() throws Exception {
+        try (LauncherProcess partial = LauncherProcess.start(workDir, Map.of(), "kafka", "--node-id", "2",
+                "--controller-quorum", "1@127.0.0.1:19093,2@127.0.0.1:29093")) {
+            assertEquals(2, partial.waitFor(Duration.ofSeconds(30)), partial.output());
+            assertTrue(partial.output().contains("needs --node-id, --controller-quorum and --cluster-id together"),
+                    partial.output());
+        }
+        try (LauncherProcess badId = LauncherProcess.start(workDir, Map.of(), "kafka", "--node-id", "2",
+                "--controller-quorum", "1@127.0.0.1:19093,2@127.0.0.1:29093", "--cluster-id", "my-cluster")) {
+            assertEquals(2, badId.waitFor(Duration.ofSeconds(30)), badId.output());
+            assertTrue(badId.output().contains("cluster id 'my-cluster' is not a Kafka cluster id"), badId.output());
+        }
+    }
+
+    private static int terminate(LauncherProcess process) {
+        try {
+            return process.terminate(Duration.ofSeconds(60));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
     void help_lists_the_commands_and_exits_zero() throws Exception {
         try (LauncherProcess help = LauncherProcess.start(workDir, Map.of(), "--help")) {
             assertEquals(0, help.waitFor(Duration.ofSeconds(30)));

@@ -27,8 +27,9 @@ import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
- * Kafka as the pipeline needs it: reachable, every topic present with the configured partitions,
- * and the worker and reply consumer groups keeping up.
+ * Kafka as the pipeline needs it: reachable, every topic present with the configured partitions
+ * and replicated as the cluster allows ({@link ReplicationChecks}), and the worker and reply
+ * consumer groups keeping up.
  *
  * <p>With no {@code KAFKA_BOOTSTRAP_SERVERS} the pipeline runs an embedded broker inside
  * {@code all-in-one}; the doctor then looks for it on {@code 127.0.0.1:$WECOM_PIPELINE_KAFKA_PORT}.
@@ -57,8 +58,9 @@ public final class KafkaChecks {
         settings.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, ms);
         settings.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1_000);
         try (Admin admin = Admin.create(settings)) {
+            int brokers;
             try {
-                int brokers = admin.describeCluster().nodes().get(ms, TimeUnit.MILLISECONDS).size();
+                brokers = admin.describeCluster().nodes().get(ms, TimeUnit.MILLISECONDS).size();
                 checks.add(DoctorCheck.pass(REACH, kafka + " reachable (" + brokers + " broker(s))"));
             } catch (ExecutionException e) {
                 checks.add(KafkaAccessFailure.of(e, kafka).map(f -> accessFailure(REACH, f))
@@ -69,6 +71,7 @@ public final class KafkaChecks {
                 return checks;
             }
             checks.add(topics(admin, config.kafka(), kafka, ms));
+            checks.addAll(replication(admin, config.kafka(), brokers, timeout));
             checks.add(lag(admin, kafka, "lag worker", config.worker().groupId(), config.kafka().inboundTopic(), ms, maxLag,
                     "bin/wecom-pipeline worker"));
             checks.add(lag(admin, kafka, "lag reply", config.reply().groupId(), config.kafka().repliesTopic(), ms, maxLag,
@@ -131,6 +134,23 @@ public final class KafkaChecks {
                     + "with kafka-topics.sh --alter --partitions (keys then move: only with the pipeline stopped and drained)");
         }
         return DoctorCheck.pass(TOPICS, names.size() + " topics, " + kafka.partitions() + " partitions each");
+    }
+
+    /** The pipeline's topics and Kafka's internal ones, against what a cluster of this size can give. */
+    private static List<DoctorCheck> replication(Admin admin, KafkaConfig kafka, int brokers, Duration timeout)
+            throws InterruptedException {
+        List<String> names = new ArrayList<>(List.of(kafka.inboundTopic(), kafka.repliesTopic(), kafka.repliesDlqTopic(),
+                kafka.inboundDlqTopic(), kafka.sessionsTopic(), kafka.deliveredTopic()));
+        names.addAll(ReplicationChecks.INTERNAL_TOPICS);
+        try {
+            return ReplicationChecks.checks(brokers, ReplicationChecks.describe(admin, names, timeout));
+        } catch (ExecutionException e) {
+            return List.of(DoctorCheck.warn(ReplicationChecks.NAME, "cannot read the topics' replication: "
+                    + e.getCause().getMessage(), "check the doctor's access rights (Describe and DescribeConfigs on topics)"));
+        } catch (TimeoutException e) {
+            return List.of(DoctorCheck.warn(ReplicationChecks.NAME, "reading the topics' replication timed out",
+                    "check the cluster's health"));
+        }
     }
 
     /**
