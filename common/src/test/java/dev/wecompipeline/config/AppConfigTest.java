@@ -49,4 +49,15 @@ class AppConfigTest {
 
         assertEquals(0, worker.port());
     }
+
+    @Test
+    void an_app_without_a_corp_secret_serves_callbacks_but_whatever_calls_wecom_refuses_it() {
+        AppConfig callbacksOnly = new AppConfig("default", "ww1", null, "1000002", "t", AES_KEY_A);
+
+        ConfigException e = assertThrows(ConfigException.class, () -> callbacksOnly.requireCorpSecret("the reply-service"));
+
+        assertEquals(List.of("WECOM_CALLBACK_CORP_SECRET (or corp_secret): is required by the reply-service, which "
+                + "calls WeCom's API"), e.problems());
+        assertEquals(32, callbacksOnly.aesKey().length);
+    }
 }
