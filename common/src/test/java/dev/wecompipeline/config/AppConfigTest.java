@@ -60,4 +60,14 @@ class AppConfigTest {
                 + "calls WeCom's API"), e.problems());
         assertEquals(32, callbacksOnly.aesKey().length);
     }
+
+    @Test
+    void the_ingress_configuration_loads_without_the_corp_secret() {
+        PipelineConfig config = ConfigLoader.load(java.util.Map.of("WECOM_CALLBACK_CORP_ID", "ww1",
+                "WECOM_CALLBACK_AGENT_ID", "1000002", "WECOM_CALLBACK_TOKEN", "t",
+                "WECOM_CALLBACK_ENCODING_AES_KEY", AES_KEY_A), java.util.Optional.empty()).requireApps();
+
+        assertEquals(null, config.apps().get(0).corpSecret());
+        assertEquals("ww1", config.apps().get(0).corpId());
+    }
 }

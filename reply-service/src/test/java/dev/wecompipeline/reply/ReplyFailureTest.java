@@ -143,6 +143,24 @@ class ReplyFailureTest {
     }
 
     @Test
+    void the_reply_service_refuses_to_start_without_an_apps_corp_secret(KafkaBroker kafka) {
+        try (ReplyFixture fx = new ReplyFixture(kafka.bootstrapServers(), 1)) {
+            dev.wecompipeline.config.AppConfig noSecret = new dev.wecompipeline.config.AppConfig("default", ReplyFixture.CORP,
+                    null, "1000002", "token-a", ReplyFixture.APP.encodingAesKey());
+            dev.wecompipeline.config.PipelineConfig config = new dev.wecompipeline.config.PipelineConfig(List.of(noSecret),
+                    fx.config.ingress(), fx.config.kafka(), fx.config.worker(), fx.config.reply(), fx.config.dataDir(),
+                    fx.config.kafkaPort());
+
+            dev.wecompipeline.config.ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    dev.wecompipeline.config.ConfigException.class, () -> new ReplyService(config, fx.bootstrap,
+                            new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
+                                    io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT), false, fx.deaths::add));
+
+            assertTrue(e.getMessage().contains("WECOM_CALLBACK_CORP_SECRET"), e.getMessage());
+        }
+    }
+
+    @Test
     void sixty_twenty_ip_not_allowed_is_permanent(KafkaBroker kafka) {
         try (ReplyFixture fx = new ReplyFixture(kafka.bootstrapServers(), 1)) {
             fx.startService();
