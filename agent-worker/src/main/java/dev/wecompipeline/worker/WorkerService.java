@@ -136,11 +136,23 @@ public final class WorkerService implements AutoCloseable {
         return ops == null ? -1 : ops.port();
     }
 
+    /** How long {@link #close()} waits for the loop beyond the tasks' grace (commit, leave the group). */
+    static final Duration CLOSE_WAIT_BEYOND_GRACE = Duration.ofSeconds(45);
+    static final Duration CLOSE_JOIN = Duration.ofSeconds(5);
+
+    /**
+     * The longest {@link #close()} takes with this grace for in-flight tasks: what an orchestrator's
+     * stop grace (compose's {@code stop_grace_period}) must exceed, or SIGKILL cuts the shutdown short.
+     */
+    public static Duration longestShutdown(Duration revokeGrace) {
+        return revokeGrace.plus(CLOSE_WAIT_BEYOND_GRACE).plus(CLOSE_JOIN);
+    }
+
     @Override
     public void close() {
         try {
-            engine.close(settings.revokeGrace().plus(Duration.ofSeconds(45)));
-            thread.join(5_000);
+            engine.close(settings.revokeGrace().plus(CLOSE_WAIT_BEYOND_GRACE));
+            thread.join(CLOSE_JOIN.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -15,7 +15,9 @@ import java.util.regex.Pattern;
  *
  * @param name           routing name, also the last segment of {@code /wecom/callback/{name}}
  * @param corpId         the enterprise's Corp ID, the {@code receive_id} inside every callback
- * @param corpSecret     the app's secret for {@code /cgi-bin/gettoken} (secret)
+ * @param corpSecret     the app's secret for {@code /cgi-bin/gettoken} (secret); may be absent (null) where
+ *                       only callbacks are handled: the ingress never calls WeCom's API, so a deployment
+ *                       keeps the secret out of it. Whatever calls the API requires it ({@link #requireCorpSecret})
  * @param agentId        the app's numeric AgentId, kept as text as WeCom's admin console shows it
  * @param token          the callback signature token (secret)
  * @param encodingAesKey the 43-character EncodingAESKey (secret)
@@ -55,6 +57,19 @@ public record AppConfig(String name, String corpId, String corpSecret, String ag
         }
     }
 
+    /**
+     * This app, if its corp secret is set; for what calls WeCom's API.
+     *
+     * @throws ConfigException naming the setting to add
+     */
+    public AppConfig requireCorpSecret(String who) {
+        if (corpSecret == null) {
+            throw new ConfigException(DEFAULT_NAME.equals(name) ? CORP_SECRET_ENV + " (or " + CORP_SECRET_YAML + ")"
+                    : "apps[" + name + "]." + CORP_SECRET_YAML, "is required by " + who + ", which calls WeCom's API");
+        }
+        return this;
+    }
+
     /** The AgentId as the number {@code message/send} expects. */
     public int agentIdNumber() {
         return Integer.parseInt(agentId);
@@ -77,7 +92,9 @@ public record AppConfig(String name, String corpId, String corpSecret, String ag
                     + "' must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"));
         }
         checkText(out, CORP_ID_YAML, corpId);
-        checkText(out, CORP_SECRET_YAML, corpSecret);
+        if (corpSecret != null) {
+            checkText(out, CORP_SECRET_YAML, corpSecret);
+        }
         if (checkText(out, AGENT_ID_YAML, agentId) && !isAgentId(agentId)) {
             out.add(new Problem(AGENT_ID_YAML, "must be a number like 1000002, got '" + agentId + "'"));
         }

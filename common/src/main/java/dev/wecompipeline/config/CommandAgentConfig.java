@@ -9,16 +9,21 @@ import java.util.List;
  * What the {@code command} agent runs: a program and its arguments, started once per message,
  * and how long one run may take before it is killed.
  *
- * <p>Not read separately: the program is {@link WorkerConfig#command()} ({@value WorkerConfig#COMMAND_ENV})
- * and the limit is the worker's {@link WorkerConfig#agentTimeout()}, see {@link #of(WorkerConfig)}.
+ * <p>Not read separately: the program is {@link WorkerConfig#command()} ({@value WorkerConfig#COMMAND_ENV}),
+ * the limit is the worker's {@link WorkerConfig#agentTimeout()}, the environment and output bound
+ * are {@link WorkerConfig#commandEnv()} and {@link WorkerConfig#commandMaxOutputBytes()}; see
+ * {@link #of(WorkerConfig)}.
  *
  * @param command program and arguments, e.g. {@code [python3, my_agent.py]}; not run through a shell
  * @param timeout a run taking longer is killed with its child processes
+ * @param env     variables passed on besides {@link WorkerConfig#COMMAND_BASE_ENV} ({@value WorkerConfig#COMMAND_ENV_ENV})
+ * @param maxOutputBytes stdout kept of one run ({@value WorkerConfig#COMMAND_MAX_OUTPUT_BYTES_ENV})
  */
-public record CommandAgentConfig(List<String> command, Duration timeout) {
+public record CommandAgentConfig(List<String> command, Duration timeout, List<String> env, int maxOutputBytes) {
 
     public CommandAgentConfig {
         command = command == null ? null : List.copyOf(command);
+        env = env == null ? List.of() : List.copyOf(env);
         List<Problem> out = new ArrayList<>();
         String commandKey = WorkerConfig.COMMAND_ENV + " (or " + WorkerConfig.YAML_SECTION + "."
                 + WorkerConfig.COMMAND_YAML + ")";
@@ -27,9 +32,15 @@ public record CommandAgentConfig(List<String> command, Duration timeout) {
                     + WorkerConfig.Agent.COMMAND.id()));
         }
         Checks.positive(out, WorkerConfig.YAML_SECTION + "." + WorkerConfig.AGENT_TIMEOUT_YAML, timeout);
+        Checks.atLeast(out, WorkerConfig.YAML_SECTION + "." + WorkerConfig.COMMAND_MAX_OUTPUT_BYTES_YAML, maxOutputBytes, 1);
         if (!out.isEmpty()) {
             throw new ConfigException(out);
         }
+    }
+
+    /** A program with the default environment and output limit. */
+    public CommandAgentConfig(List<String> command, Duration timeout) {
+        this(command, timeout, WorkerConfig.DEFAULT_COMMAND_ENV, WorkerConfig.DEFAULT_COMMAND_MAX_OUTPUT_BYTES);
     }
 
     /**
@@ -38,6 +49,7 @@ public record CommandAgentConfig(List<String> command, Duration timeout) {
      * @throws ConfigException if no command is configured
      */
     public static CommandAgentConfig of(WorkerConfig worker) {
-        return new CommandAgentConfig(worker.command(), worker.agentTimeout());
+        return new CommandAgentConfig(worker.command(), worker.agentTimeout(), worker.commandEnv(),
+                worker.commandMaxOutputBytes());
     }
 }

@@ -78,6 +78,8 @@ import java.util.function.Supplier;
  * <tr><td>command</td><td>AGENT_COMMAND</td><td>none (list, or words separated by whitespace)</td></tr>
  * <tr><td>session_timeout_ms</td><td>WORKER_SESSION_TIMEOUT_MS</td><td>45000 (bare number: ms)</td></tr>
  * <tr><td>answer_max_chars</td><td>AGENT_ANSWER_MAX_CHARS</td><td>16000 (a longer answer is cut and says so)</td></tr>
+ * <tr><td>command_env</td><td>AGENT_COMMAND_ENV</td><td>none (names passed to the command agent besides PATH, HOME, LANG)</td></tr>
+ * <tr><td>command_max_output_bytes</td><td>AGENT_COMMAND_MAX_OUTPUT_BYTES</td><td>1048576 (stdout kept; beyond it the program is stopped)</td></tr>
  * <tr><td>history_max_bytes</td><td>AGENT_HISTORY_MAX_BYTES</td><td>262144 (oldest turns go first)</td></tr>
  * <tr><td>openai.base_url</td><td>OPENAI_BASE_URL</td><td>none (required for openai)</td></tr>
  * <tr><td>openai.model</td><td>OPENAI_MODEL</td><td>gpt-4o-mini</td></tr>
@@ -394,7 +396,11 @@ public final class ConfigLoader {
                 in.integer(in.at(WorkerConfig.ANSWER_MAX_CHARS_ENV, s, WorkerConfig.ANSWER_MAX_CHARS_YAML),
                         WorkerConfig.DEFAULT_ANSWER_MAX_CHARS),
                 in.integer(in.at(WorkerConfig.HISTORY_MAX_BYTES_ENV, s, WorkerConfig.HISTORY_MAX_BYTES_YAML),
-                        WorkerConfig.DEFAULT_HISTORY_MAX_BYTES));
+                        WorkerConfig.DEFAULT_HISTORY_MAX_BYTES),
+                in.list(in.at(WorkerConfig.COMMAND_ENV_ENV, s, WorkerConfig.COMMAND_ENV_YAML),
+                        WorkerConfig.DEFAULT_COMMAND_ENV),
+                in.integer(in.at(WorkerConfig.COMMAND_MAX_OUTPUT_BYTES_ENV, s, WorkerConfig.COMMAND_MAX_OUTPUT_BYTES_YAML),
+                        WorkerConfig.DEFAULT_COMMAND_MAX_OUTPUT_BYTES));
     }
 
     private static OpenAiConfig readOpenAi(SettingReader in) {

@@ -24,10 +24,15 @@ import java.util.Locale;
  *                       another (a killed worker sends no LeaveGroup, so this bounds the pause)
  * @param answerMaxChars an agent answer longer than this is cut and says so
  * @param historyMaxBytes a user's stored session stays under this; the oldest turns go first
+ * @param commandEnv   names of the worker's environment variables the {@code command} agent also
+ *                     gets, beyond {@link #COMMAND_BASE_ENV}; never one of the pipeline's secrets
+ * @param commandMaxOutputBytes stdout of one {@code command} run kept at most; beyond it the program
+ *                     is stopped and the answer is what it wrote so far, marked as cut
  */
 public record WorkerConfig(int port, int concurrency, Agent agent, Duration echoDelay, Duration agentTimeout,
                            String groupId, int historyTurns, String apology, List<String> command,
-                           Duration sessionTimeout, int answerMaxChars, int historyMaxBytes) {
+                           Duration sessionTimeout, int answerMaxChars, int historyMaxBytes,
+                           List<String> commandEnv, int commandMaxOutputBytes) {
 
     /** The agents a worker can run. */
     public enum Agent {
@@ -108,8 +113,39 @@ public record WorkerConfig(int port, int concurrency, Agent agent, Duration echo
     /** Far below Kafka's 1 MiB record limit, and more history than any model prompt wants. */
     public static final int DEFAULT_HISTORY_MAX_BYTES = 256 * 1024;
 
+    /**
+     * What every {@code command} run gets of the worker's environment: enough to find programs and
+     * read text; everything else only when named in {@value #COMMAND_ENV_ENV}.
+     */
+    public static final List<String> COMMAND_BASE_ENV = List.of("PATH", "HOME", "LANG");
+    public static final String COMMAND_ENV_ENV = "AGENT_COMMAND_ENV";
+    public static final String COMMAND_ENV_YAML = "command_env";
+    public static final List<String> DEFAULT_COMMAND_ENV = List.of();
+    /**
+     * The pipeline's own secrets (and the Kafka client pass-through, which carries SASL and TLS
+     * passwords): {@value #COMMAND_ENV_ENV} may not name them. A program that needs a key of its own
+     * gets it under a name of its own.
+     */
+    public static final List<String> PIPELINE_SECRET_ENV = List.of("WECOM_CALLBACK_CORP_SECRET", "WECOM_CALLBACK_TOKEN",
+            "WECOM_CALLBACK_ENCODING_AES_KEY", "OPENAI_API_KEY");
+    public static final String PIPELINE_SECRET_ENV_PREFIX = "KAFKA_PROPERTIES_";
+
+    public static final String COMMAND_MAX_OUTPUT_BYTES_ENV = "AGENT_COMMAND_MAX_OUTPUT_BYTES";
+    public static final String COMMAND_MAX_OUTPUT_BYTES_YAML = "command_max_output_bytes";
+    /** Far more than an answer WeCom shows (AGENT_ANSWER_MAX_CHARS cuts it anyway), little memory per run. */
+    public static final int DEFAULT_COMMAND_MAX_OUTPUT_BYTES = 1024 * 1024;
+    static final int MAX_COMMAND_MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
+
+    private static final java.util.regex.Pattern ENV_NAME = java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+    /** Whether {@code name} is one of the pipeline's secrets, which no agent program may see. */
+    public static boolean isPipelineSecret(String name) {
+        return PIPELINE_SECRET_ENV.contains(name) || name.startsWith(PIPELINE_SECRET_ENV_PREFIX);
+    }
+
     public WorkerConfig {
         command = command == null ? List.of() : List.copyOf(command);
+        commandEnv = commandEnv == null ? List.of() : List.copyOf(commandEnv);
         List<Problem> out = new ArrayList<>();
         Checks.port(out, key(PORT_YAML), port);
         Checks.atLeast(out, key(CONCURRENCY_YAML), concurrency, 1);
@@ -122,9 +158,26 @@ public record WorkerConfig(int port, int concurrency, Agent agent, Duration echo
         Checks.positive(out, key(SESSION_TIMEOUT_YAML), sessionTimeout);
         Checks.atLeast(out, key(ANSWER_MAX_CHARS_YAML), answerMaxChars, 100);
         Checks.range(out, key(HISTORY_MAX_BYTES_YAML), historyMaxBytes, 1024, 900 * 1024);
+        for (String name : commandEnv) {
+            if (!ENV_NAME.matcher(name).matches()) {
+                out.add(new Problem(key(COMMAND_ENV_YAML), "'" + name + "' is not a variable name"));
+            } else if (isPipelineSecret(name)) {
+                out.add(new Problem(key(COMMAND_ENV_YAML), name + " is a secret of the pipeline and is never passed "
+                        + "to the agent program; give the program its own variable"));
+            }
+        }
+        Checks.range(out, key(COMMAND_MAX_OUTPUT_BYTES_YAML), commandMaxOutputBytes, 1024, MAX_COMMAND_MAX_OUTPUT_BYTES);
         if (!out.isEmpty()) {
             throw new ConfigException(out);
         }
+    }
+
+    /** Settings from before the command agent's environment and output limit; those take their defaults. */
+    public WorkerConfig(int port, int concurrency, Agent agent, Duration echoDelay, Duration agentTimeout,
+                        String groupId, int historyTurns, String apology, List<String> command,
+                        Duration sessionTimeout, int answerMaxChars, int historyMaxBytes) {
+        this(port, concurrency, agent, echoDelay, agentTimeout, groupId, historyTurns, apology, command,
+                sessionTimeout, answerMaxChars, historyMaxBytes, DEFAULT_COMMAND_ENV, DEFAULT_COMMAND_MAX_OUTPUT_BYTES);
     }
 
     /** Settings from before history, apology and command existed; those take their defaults. */
@@ -145,7 +198,8 @@ public record WorkerConfig(int port, int concurrency, Agent agent, Duration echo
     public static WorkerConfig defaults() {
         return new WorkerConfig(DEFAULT_PORT, DEFAULT_CONCURRENCY, DEFAULT_AGENT, DEFAULT_ECHO_DELAY,
                 DEFAULT_AGENT_TIMEOUT, DEFAULT_GROUP_ID, DEFAULT_HISTORY_TURNS, DEFAULT_APOLOGY, DEFAULT_COMMAND,
-                DEFAULT_SESSION_TIMEOUT, DEFAULT_ANSWER_MAX_CHARS, DEFAULT_HISTORY_MAX_BYTES);
+                DEFAULT_SESSION_TIMEOUT, DEFAULT_ANSWER_MAX_CHARS, DEFAULT_HISTORY_MAX_BYTES, DEFAULT_COMMAND_ENV,
+                DEFAULT_COMMAND_MAX_OUTPUT_BYTES);
     }
 
     /** One line for the startup log. */
@@ -153,7 +207,9 @@ public record WorkerConfig(int port, int concurrency, Agent agent, Duration echo
         return "worker: port " + port + ", agent " + agent.id()
                 + switch (agent) {
                     case ECHO -> " (delay " + Durations.format(echoDelay) + ")";
-                    case COMMAND -> " (" + String.join(" ", command) + ")";
+                    case COMMAND -> " (" + String.join(" ", command) + "), its env " + String.join(",", COMMAND_BASE_ENV)
+                            + (commandEnv.isEmpty() ? "" : "," + String.join(",", commandEnv))
+                            + ", its output at most " + commandMaxOutputBytes + " bytes";
                     case OPENAI -> "";
                 }
                 + ", timeout " + Durations.format(agentTimeout) + ", concurrency " + concurrency

@@ -184,4 +184,26 @@ class AgentSettingsTest {
         assertNull(openai.baseUrl());
         assertEquals("http://127.0.0.1:9", openai.withBaseUrl("http://127.0.0.1:9/").baseUrl());
     }
+
+    @Test
+    void the_command_agents_extra_variables_and_output_limit_are_read_and_secrets_refused() {
+        WorkerConfig worker = ConfigLoader.load(Map.of("AGENT", "command", "AGENT_COMMAND", "bin/agent",
+                "AGENT_COMMAND_ENV", "MY_AGENT_KEY, TZ", "AGENT_COMMAND_MAX_OUTPUT_BYTES", "4096"), Optional.empty()).worker();
+        assertEquals(List.of("MY_AGENT_KEY", "TZ"), worker.commandEnv());
+        assertEquals(4096, worker.commandMaxOutputBytes());
+        assertEquals(new CommandAgentConfig(List.of("bin/agent"), WorkerConfig.DEFAULT_AGENT_TIMEOUT,
+                List.of("MY_AGENT_KEY", "TZ"), 4096), CommandAgentConfig.of(worker));
+        assertEquals(1024 * 1024, WorkerConfig.defaults().commandMaxOutputBytes());
+        assertEquals(List.of(), WorkerConfig.defaults().commandEnv());
+
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(Map.of(
+                "AGENT_COMMAND_ENV", "OPENAI_API_KEY,WECOM_CALLBACK_CORP_SECRET,KAFKA_PROPERTIES_SASL_JAAS_CONFIG,bad-name",
+                "AGENT_COMMAND_MAX_OUTPUT_BYTES", "10"), Optional.empty()));
+        String message = e.getMessage();
+        for (String expected : List.of("OPENAI_API_KEY is a secret of the pipeline",
+                "WECOM_CALLBACK_CORP_SECRET is a secret of the pipeline", "KAFKA_PROPERTIES_SASL_JAAS_CONFIG is a secret",
+                "'bad-name' is not a variable name", "AGENT_COMMAND_MAX_OUTPUT_BYTES")) {
+            assertTrue(message.contains(expected), () -> expected + " in " + message);
+        }
+    }
 }

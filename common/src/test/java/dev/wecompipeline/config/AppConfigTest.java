@@ -49,4 +49,25 @@ class AppConfigTest {
 
         assertEquals(0, worker.port());
     }
+
+    @Test
+    void an_app_without_a_corp_secret_serves_callbacks_but_whatever_calls_wecom_refuses_it() {
+        AppConfig callbacksOnly = new AppConfig("default", "ww1", null, "1000002", "t", AES_KEY_A);
+
+        ConfigException e = assertThrows(ConfigException.class, () -> callbacksOnly.requireCorpSecret("the reply-service"));
+
+        assertEquals(List.of("WECOM_CALLBACK_CORP_SECRET (or corp_secret): is required by the reply-service, which "
+                + "calls WeCom's API"), e.problems());
+        assertEquals(32, callbacksOnly.aesKey().length);
+    }
+
+    @Test
+    void the_ingress_configuration_loads_without_the_corp_secret() {
+        PipelineConfig config = ConfigLoader.load(java.util.Map.of("WECOM_CALLBACK_CORP_ID", "ww1",
+                "WECOM_CALLBACK_AGENT_ID", "1000002", "WECOM_CALLBACK_TOKEN", "t",
+                "WECOM_CALLBACK_ENCODING_AES_KEY", AES_KEY_A), java.util.Optional.empty()).requireApps();
+
+        assertEquals(null, config.apps().get(0).corpSecret());
+        assertEquals("ww1", config.apps().get(0).corpId());
+    }
 }

@@ -11,7 +11,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  */
 public final class DeadLetters {
 
-    /** WeCom's errcode, or {@code unknown_app}, {@code unreadable}, {@code io}, {@code timeout}, {@code http_5xx}. */
+    /** WeCom's errcode, or {@code unknown_app}, {@code unreadable}, {@code invalid_recipient}, {@code io}, {@code timeout}, {@code http_5xx}. */
     public static final String ERRCODE = "errcode";
     /** WeCom's errmsg or a description of the failure; never a token or secret. */
     public static final String ERRMSG = "errmsg";
@@ -25,6 +25,8 @@ public final class DeadLetters {
     /** Codes of refusals decided before any WeCom call. */
     public static final String UNKNOWN_APP = "unknown_app";
     public static final String UNREADABLE = "unreadable";
+    /** {@code touser} is not exactly one WeCom user id ({@code @all}, a {@code |} list, empty, ...). */
+    public static final String INVALID_RECIPIENT = "invalid_recipient";
 
     private DeadLetters() {
     }

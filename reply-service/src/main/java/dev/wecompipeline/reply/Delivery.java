@@ -139,7 +139,8 @@ final class Delivery {
         long blocked = ctx.apps().blockedMillis(app.name());
         if (blocked > 0) {
             ctx.metrics().rateLimitWait("app_frequency");
-            schedule(this::step, blocked);
+            // Jittered: the app's waiting chunks come back spread out, not all at the block's end.
+            schedule(this::step, ctx.policy().afterFrequencyBlock(blocked));
             return;
         }
         long userWait = ctx.users().waitMillis(limitKey);

@@ -17,7 +17,8 @@ import org.apache.kafka.common.errors.SerializationException;
 
 /**
  * Turns a reply record into what a delivery needs: the message, its app's credentials, the
- * message type and the chunks; or the reason it can never be sent (unreadable, unknown app).
+ * message type and the chunks; or the reason it can never be sent (unreadable, unknown app, a
+ * recipient that is not exactly one user: see {@link Recipients}).
  * Splitting is deterministic, so a reply prepared again after a restart has the same chunks.
  */
 final class ReplyPreparer {
@@ -60,6 +61,11 @@ final class ReplyPreparer {
         if (!app.corpId().equals(message.corpId())) {
             return Prepared.refused(new PermanentWeComException(DeadLetters.UNKNOWN_APP, "app '" + app.name()
                     + "' belongs to corp " + app.corpId() + ", the reply to corp " + message.corpId()));
+        }
+        // Whatever is on the topic: a reply never goes to @all or to a list of users.
+        if (!Recipients.isSingleUser(message.userId())) {
+            return Prepared.refused(new PermanentWeComException(DeadLetters.INVALID_RECIPIENT,
+                    Recipients.refusal(message.userId())));
         }
         String msgtype = msgtype(message.format());
         List<String> chunks = ("markdown".equals(msgtype) ? markdown : text).split(message.content());

@@ -88,6 +88,8 @@ public final class ReplyService implements AutoCloseable {
                  Map<String, Object> consumerOverrides, String instanceId, Consumer<Throwable> onLoopDeath,
                  UnaryOperator<ProcessingEngine.Clients> decorateClients,
                  UnaryOperator<Processor<ReplyWork>> decorateProcessor) {
+        // The secret is optional where only callbacks are handled; here every app needs it.
+        config.apps().forEach(app -> app.requireCorpSecret("the reply-service"));
         this.reply = config.reply();
         this.config = config;
         this.kafka = KafkaConnection.of(bootstrapServers, config.kafka());
@@ -207,6 +209,18 @@ public final class ReplyService implements AutoCloseable {
         return ops == null ? -1 : ops.port();
     }
 
+    /** How long {@link #close()} waits for the loop beyond one request timeout (commit, leave the group). */
+    static final Duration CLOSE_WAIT_BEYOND_REQUEST = Duration.ofSeconds(60);
+    static final Duration CLOSE_JOIN = Duration.ofSeconds(5);
+
+    /**
+     * The longest {@link #close()} takes with this request timeout: what an orchestrator's stop
+     * grace (compose's {@code stop_grace_period}) must exceed, or SIGKILL cuts the shutdown short.
+     */
+    public static Duration longestShutdown(Duration requestTimeout) {
+        return requestTimeout.plus(CLOSE_WAIT_BEYOND_REQUEST).plus(CLOSE_JOIN);
+    }
+
     /**
      * Stops: deliveries stop at their next step, calls in progress get their answer, what finished is
      * committed, the consumer leaves the group. Unfinished replies are delivered by the next owner.
@@ -215,8 +229,8 @@ public final class ReplyService implements AutoCloseable {
     public void close() {
         try {
             if (started) {
-                engine.close(reply.requestTimeout().plusSeconds(60));
-                thread.join(5_000);
+                engine.close(reply.requestTimeout().plus(CLOSE_WAIT_BEYOND_REQUEST));
+                thread.join(CLOSE_JOIN.toMillis());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

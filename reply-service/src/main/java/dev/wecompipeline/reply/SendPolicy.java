@@ -3,6 +3,8 @@ package dev.wecompipeline.reply;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.DoubleSupplier;
 
 import dev.wecompipeline.config.ReplyConfig;
 import dev.wecompipeline.reply.wecom.RetriableWeComException;
@@ -22,6 +24,10 @@ import io.github.resilience4j.retry.RetryConfig;
  * and metrics) and the call are separate. Sends are asynchronous, so the call site drives the
  * retry through {@link Retry#asyncContext()} and schedules the wait on a timer: a chunk that
  * waits for its next attempt holds no thread.
+ *
+ * <p>After a 45009 every chunk of the app waits for the end of the block; {@link #afterFrequencyBlock}
+ * spreads their return over a window after it, so they do not all call at the instant the block
+ * ends (a burst that earns the next 45009).
  */
 final class SendPolicy {
 
@@ -31,9 +37,16 @@ final class SendPolicy {
 
     private final RetryConfig config;
     private final Duration maxRetryDuration;
+    private final long freqLimitSpreadMs;
+    private final DoubleSupplier random;
     private final Map<String, Retry> perApp = new ConcurrentHashMap<>();
 
     SendPolicy(ReplyConfig reply) {
+        this(reply, () -> ThreadLocalRandom.current().nextDouble());
+    }
+
+    /** @param random uniform in [0, 1): the jitter's source, fixed in tests */
+    SendPolicy(ReplyConfig reply, DoubleSupplier random) {
         this.config = RetryConfig.custom()
                 .maxAttempts(reply.maxAttempts())
                 .retryOnException(RetriableWeComException.class::isInstance)
@@ -41,6 +54,17 @@ final class SendPolicy {
                         reply.retryInitialBackoff(), MULTIPLIER, JITTER, reply.retryMaxBackoff())))
                 .build();
         this.maxRetryDuration = reply.maxRetryDuration();
+        this.freqLimitSpreadMs = (long) (reply.freqLimitBackoff().toMillis() * JITTER);
+        this.random = random;
+    }
+
+    /**
+     * How long a chunk of an app still blocked for {@code blockedMs} after a 45009 waits: the rest of
+     * the block plus a random part of up to {@link #JITTER} of {@code REPLY_FREQ_LIMIT_BACKOFF}.
+     * Never less than the block itself: calling earlier only prolongs WeCom's block.
+     */
+    long afterFrequencyBlock(long blockedMs) {
+        return blockedMs + (long) (random.getAsDouble() * freqLimitSpreadMs);
     }
 
     RetryConfig config() {

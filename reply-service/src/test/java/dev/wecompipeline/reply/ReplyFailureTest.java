@@ -117,6 +117,50 @@ class ReplyFailureTest {
     }
 
     @Test
+    void a_reply_to_everyone_or_to_a_list_of_users_is_dead_lettered_and_never_sent(KafkaBroker kafka) {
+        try (ReplyFixture fx = new ReplyFixture(kafka.bootstrapServers(), 1)) {
+            ReplyService service = fx.startService();
+            // One partition: the good reply comes after the refused ones, so its delivery shows they were handled.
+            fx.publish(reply("@all", "all1", "to everyone?"));
+            fx.publish(reply("alice|bob", "list1", "to two people?"));
+            fx.publish(reply("carol", "c1", "to carol"));
+            fx.flush();
+
+            List<ConsumerRecord<String, byte[]>> dead = fx.readCommitted(fx.config.kafka().repliesDlqTopic(), 2,
+                    Duration.ofSeconds(30));
+            await().atMost(Duration.ofSeconds(30)).until(() -> fx.deliveredTo("carol").equals(List.of("to carol")));
+
+            assertEquals(List.of("reply-all1", "reply-list1"), dead.stream().map(r -> header(r, RecordHeaders.REPLY_ID)).toList());
+            assertEquals(List.of(DeadLetters.INVALID_RECIPIENT, DeadLetters.INVALID_RECIPIENT),
+                    dead.stream().map(r -> header(r, DeadLetters.ERRCODE)).toList());
+            assertTrue(header(dead.get(0), DeadLetters.ERRMSG).contains("'@all' is @all"), header(dead.get(0), DeadLetters.ERRMSG));
+            assertTrue(header(dead.get(1), DeadLetters.ERRMSG).contains("'alice|bob' is a list"), header(dead.get(1), DeadLetters.ERRMSG));
+            assertEquals("0", header(dead.get(0), DeadLetters.ATTEMPTS), "refused before any call");
+            assertEquals(List.of("carol"), fx.wecom.sendCalls().stream().map(CallRecord::touser).toList(),
+                    "WeCom saw only the single-user reply");
+            assertEquals(2, service.metrics().count("wecom.reply.dead.letters", "errcode", DeadLetters.INVALID_RECIPIENT));
+        }
+    }
+
+    @Test
+    void the_reply_service_refuses_to_start_without_an_apps_corp_secret(KafkaBroker kafka) {
+        try (ReplyFixture fx = new ReplyFixture(kafka.bootstrapServers(), 1)) {
+            dev.wecompipeline.config.AppConfig noSecret = new dev.wecompipeline.config.AppConfig("default", ReplyFixture.CORP,
+                    null, "1000002", "token-a", ReplyFixture.APP.encodingAesKey());
+            dev.wecompipeline.config.PipelineConfig config = new dev.wecompipeline.config.PipelineConfig(List.of(noSecret),
+                    fx.config.ingress(), fx.config.kafka(), fx.config.worker(), fx.config.reply(), fx.config.dataDir(),
+                    fx.config.kafkaPort());
+
+            dev.wecompipeline.config.ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    dev.wecompipeline.config.ConfigException.class, () -> new ReplyService(config, fx.bootstrap,
+                            new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
+                                    io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT), false, fx.deaths::add));
+
+            assertTrue(e.getMessage().contains("WECOM_CALLBACK_CORP_SECRET"), e.getMessage());
+        }
+    }
+
+    @Test
     void sixty_twenty_ip_not_allowed_is_permanent(KafkaBroker kafka) {
         try (ReplyFixture fx = new ReplyFixture(kafka.bootstrapServers(), 1)) {
             fx.startService();

@@ -14,12 +14,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.wecompipeline.config.CommandAgentConfig;
+import dev.wecompipeline.config.WorkerConfig;
 import dev.wecompipeline.kafka.JsonSerde;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -39,6 +42,24 @@ class CommandAgentTest {
     @AfterEach
     void closeAgents() {
         agents.forEach(CommandAgent::close);
+    }
+
+    private String script(String body) throws IOException {
+        return Files.writeString(dir.resolve("script-" + agents.size() + "-" + System.nanoTime() + ".sh"), body).toString();
+    }
+
+    private CommandAgent agent(CommandAgentConfig config) {
+        CommandAgent agent = new CommandAgent(config);
+        agents.add(agent);
+        return agent;
+    }
+
+    /** The process whose pid {@code file} holds (once written) no longer exists. */
+    private static void assertGone(Path file) throws IOException {
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(file) && !Files.readString(file).isBlank());
+        long pid = Long.parseLong(Files.readString(file).strip());
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertFalse(ProcessHandle.of(pid).isPresent(), "still running: " + pid));
     }
 
     /** An agent running {@code bash <script> args...}, the script being {@code body}. */
@@ -130,12 +151,105 @@ class CommandAgentTest {
     }
 
     @Test
-    void a_program_writing_more_than_the_limit_to_stdout_fails() throws IOException {
-        CommandAgent agent = agent("head -c 1100000 /dev/zero | tr '\\0' a\n", ENOUGH);
+    void a_program_writing_more_than_the_limit_is_stopped_and_its_answer_is_what_it_wrote_until_then() throws Exception {
+        Path pids = dir.resolve("pids");
+        // Writes for ever: without the bound it would run into the timeout and answer nothing.
+        CommandAgent agent = agent(new CommandAgentConfig(List.of("bash", script("""
+                echo "$$" > "$1"
+                while true; do printf '你好abcdefgh\n'; done
+                """), pids.toString()), Duration.ofSeconds(20), List.of(), 4096));
+
+        String reply = agent.reply(request(Messages.text("hi")));
+
+        String note = String.format(CommandAgent.OUTPUT_CUT_NOTE, 4096);
+        assertTrue(reply.startsWith("你好abcdefgh\n你好abcdefgh\n"), reply);
+        assertTrue(reply.endsWith(note), reply);
+        String kept = reply.substring(0, reply.length() - note.length());
+        assertTrue(kept.getBytes(StandardCharsets.UTF_8).length <= 4096, () -> "kept " + kept.length());
+        assertTrue(kept.getBytes(StandardCharsets.UTF_8).length > 4000, () -> "kept " + kept.length());
+        assertFalse(kept.contains("\uFFFD"), "cut at a character boundary");
+        assertAllEnd(pids, 1);
+    }
+
+    @Test
+    void a_cut_keeps_whole_characters() {
+        byte[] bytes = "a你好".getBytes(StandardCharsets.UTF_8);   // 1 + 3 + 3 bytes
+        assertEquals("a你", CommandAgent.decodeCut(java.util.Arrays.copyOf(bytes, 6)));
+        assertEquals("a你", CommandAgent.decodeCut(java.util.Arrays.copyOf(bytes, 5)));
+        assertEquals("a你", CommandAgent.decodeCut(java.util.Arrays.copyOf(bytes, 4)));
+        assertEquals("a你好", CommandAgent.decodeCut(bytes));
+    }
+
+    @Test
+    void the_program_sees_only_path_home_lang_and_the_listed_variables_never_a_pipeline_secret() throws Exception {
+        Map<String, String> worker = new HashMap<>();
+        worker.put("PATH", System.getenv("PATH"));
+        worker.put("HOME", dir.toString());
+        worker.put("LANG", "C.UTF-8");
+        worker.put("MY_AGENT_KEY", "agent-own-key");
+        worker.put("UNLISTED", "not-for-the-agent");
+        worker.put("WECOM_CALLBACK_CORP_SECRET", "corp-secret-value");
+        worker.put("WECOM_CALLBACK_TOKEN", "callback-token-value");
+        worker.put("WECOM_CALLBACK_ENCODING_AES_KEY", "aes-key-value");
+        worker.put("KAFKA_PROPERTIES_SASL_JAAS_CONFIG", "jaas-password-value");
+        worker.put("OPENAI_API_KEY", "sk-openai-value");
+        // Listing a secret does not pass it either (the configuration refuses it before it gets here).
+        CommandAgentConfig config = new CommandAgentConfig(List.of("bash", script("cat > /dev/null\nenv\n")),
+                ENOUGH, List.of("MY_AGENT_KEY", "OPENAI_API_KEY", "NOT_SET_ANYWHERE"),
+                WorkerConfig.DEFAULT_COMMAND_MAX_OUTPUT_BYTES);
+        CommandAgent agent = new CommandAgent(config, worker);
+        agents.add(agent);
+
+        String env = agent.reply(request(Messages.text("hi")));
+
+        assertTrue(env.contains("MY_AGENT_KEY=agent-own-key"), env);
+        assertTrue(env.contains("HOME=" + dir), env);
+        assertTrue(env.contains("LANG=C.UTF-8"), env);
+        assertTrue(env.contains("PATH=" + System.getenv("PATH")), env);
+        for (String hidden : List.of("not-for-the-agent", "corp-secret-value", "callback-token-value", "aes-key-value",
+                "jaas-password-value", "sk-openai-value", "NOT_SET_ANYWHERE")) {
+            assertFalse(env.contains(hidden), () -> hidden + " leaked: " + env);
+        }
+    }
+
+    @Test
+    void the_worker_environment_is_not_inherited() throws Exception {
+        // This JVM's own environment has more than PATH, HOME and LANG (at least JAVA_HOME or the like).
+        String env = agent("cat > /dev/null\nenv\n", ENOUGH).reply(request(Messages.text("hi")));
+        List<String> names = env.lines().map(l -> l.substring(0, Math.max(0, l.indexOf('=')))).toList();
+        List<String> allowed = List.of("PATH", "HOME", "LANG", "PWD", "SHLVL", "_", "OLDPWD");
+        assertTrue(allowed.containsAll(names), () -> "inherited: " + names);
+    }
+
+    @Test
+    void on_timeout_the_whole_session_is_killed_even_children_that_left_the_program_tree() throws Exception {
+        Path orphan = dir.resolve("orphan");
+        Path grandchild = dir.resolve("grandchild");
+        CommandAgent agent = agent("""
+                ( sleep 300 & echo $! > "$1" )
+                sh -c 'sleep 300 & echo $! > "$0"; sleep 300' "$2" &
+                wait
+                """, Duration.ofSeconds(2), orphan.toString(), grandchild.toString());
 
         AgentException e = assertThrows(AgentException.class, () -> agent.reply(request(Messages.text("hi"))));
 
-        assertTrue(e.getMessage().contains("more than " + CommandAgent.MAX_STDOUT_BYTES + " bytes"), e.getMessage());
+        assertInstanceOf(AgentTimeoutException.class, e, e::toString);
+        assertGone(orphan);
+        assertGone(grandchild);
+    }
+
+    @Test
+    void a_program_that_exits_leaving_a_background_child_answers_at_once_and_the_child_is_killed() throws Exception {
+        Path orphan = dir.resolve("orphan");
+        // The daemonised sleep keeps stdout open: the answer must not wait for it.
+        CommandAgent agent = agent("""
+                cat > /dev/null
+                ( sleep 300 & echo $! > "$1" )
+                echo done
+                """, Duration.ofSeconds(30), orphan.toString());
+
+        assertEquals("done", agent.reply(request(Messages.text("hi"))));
+        assertGone(orphan);
     }
 
     @Test
@@ -206,8 +320,12 @@ class CommandAgentTest {
 
     /** Every pid in {@code file} (written by the script) ends soon; killing is asynchronous. */
     private static void assertAllEnd(Path file) throws IOException {
+        assertAllEnd(file, 2);
+    }
+
+    private static void assertAllEnd(Path file, int count) throws IOException {
         List<Long> pids = List.of(Files.readString(file).strip().split(" ")).stream().map(Long::valueOf).toList();
-        assertEquals(2, pids.size(), pids::toString);
+        assertEquals(count, pids.size(), pids::toString);
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             for (long pid : pids) {
                 assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "still running: " + pid);

@@ -46,6 +46,11 @@ public final class WeComChecks {
 
     private static DoctorCheck gettoken(WeComClient client, AppConfig app, String base, Duration timeout) {
         String name = "wecom gettoken (" + app.name() + ")";
+        if (app.corpSecret() == null) {
+            return DoctorCheck.fail(name, "no corp secret configured (the reply-service needs it)",
+                    "set " + secretKey(app) + " to the app's Secret (admin console → Applications → " + consoleName(app)
+                            + " → Secret)");
+        }
         TokenAnswer answer;
         try {
             // The client's own request timeout applies; this bound only guards against a stuck pool.

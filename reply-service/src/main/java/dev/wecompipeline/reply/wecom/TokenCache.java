@@ -5,7 +5,9 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 
 import dev.wecompipeline.config.AppConfig;
@@ -19,7 +21,11 @@ import org.slf4j.LoggerFactory;
  *   <li>Cached until {@code margin} before WeCom's {@code expires_in} (at most half the lifetime,
  *       so a short-lived token is still used).</li>
  *   <li>Single flight: however many sends need a token at once, one {@code gettoken} call per app
- *       is in progress, and they all get its answer.</li>
+ *       is in progress, and they all get its answer. The fetch has a deadline
+ *       ({@link #fetchDeadline}: twice the client's request timeout, which already bounds the call):
+ *       should its answer never come, the shared future fails with {@code timeout} at the deadline,
+ *       the app is free to fetch again after the backoff, and a late answer is ignored. A stalled
+ *       {@code gettoken} therefore never freezes an app's sends.</li>
  *   <li>A failed {@code gettoken} is not repeated at once: the next call for that app waits out an
  *       exponential backoff (at least the 45009 backoff after 45009), because calling gettoken too
  *       often is itself rate limited. Callers meanwhile get a failed future and retry on their own
@@ -60,6 +66,7 @@ public final class TokenCache {
     private final LongSupplier clock;
     private final Listener listener;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    private final Duration fetchDeadline;
 
     public TokenCache(WeComClient client, Duration margin, Duration initialBackoff, Duration maxBackoff,
                       Duration freqLimitBackoff, ScheduledExecutorService scheduler, LongSupplier clockMillis,
@@ -72,6 +79,7 @@ public final class TokenCache {
         this.scheduler = scheduler;
         this.clock = clockMillis;
         this.listener = listener;
+        this.fetchDeadline = client.requestTimeout().multipliedBy(2);
     }
 
     /** A valid token of {@code app}: the cached one, or the result of the (shared) refresh. */
@@ -120,41 +128,61 @@ public final class TokenCache {
     }
 
     private void fetch(Entry e, CompletableFuture<String> future) {
+        AtomicBoolean settled = new AtomicBoolean();
+        ScheduledFuture<?> deadline;
+        try {
+            deadline = scheduler.schedule(() -> settle(e, future, settled, null, new RetriableWeComException("timeout",
+                    "gettoken gave no answer within " + fetchDeadline.toMillis() + " ms", null)),
+                    fetchDeadline.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException shutDown) {
+            settle(e, future, settled, null, new RetriableWeComException("closed", "shutting down", null));
+            return;
+        }
         client.gettoken(e.app.corpId(), e.app.corpSecret()).whenComplete((answer, error) -> {
-            WeComException failure = error != null ? ErrorCodes.forFailure(error)
-                    : answer.errcode() != ErrorCodes.OK || answer.accessToken() == null
-                    ? ErrorCodes.forAnswer(answer.errcode(), answer.errmsg()) : null;
-            long backoffMs = 0;
-            synchronized (e) {
-                e.inFlight = null;
-                long now = clock.getAsLong();
-                if (failure == null) {
-                    long lifetimeMs = Math.max(1, answer.expiresIn()) * 1000;
-                    e.token = answer.accessToken();
-                    e.refreshAtMs = now + lifetimeMs - Math.min(margin.toMillis(), lifetimeMs / 2);
-                    e.failures = 0;
-                    e.nextAttemptAtMs = 0;
-                } else {
-                    e.failures++;
-                    long backoff = Math.min(maxBackoff.toMillis(),
-                            initialBackoff.toMillis() << Math.min(20, e.failures - 1));
-                    if (failure.errcode() == ErrorCodes.API_FREQ_OUT_OF_LIMIT) {
-                        backoff = Math.max(backoff, freqLimitBackoff.toMillis());
-                    }
-                    e.nextAttemptAtMs = now + backoff;
-                    backoffMs = backoff;
-                }
-            }
-            if (failure == null) {
-                listener.refreshed(e.app.name(), true, "0");
-                LOG.debug("reply: new access token for app {} (expires in {} s)", e.app.name(), answer.expiresIn());
-                future.complete(answer.accessToken());
-            } else {
-                listener.refreshed(e.app.name(), false, failure.code());
-                LOG.warn("reply: gettoken for app {} failed ({} {}); next attempt in at least {} ms", e.app.name(),
-                        failure.code(), failure.errmsg(), backoffMs);
-                future.completeExceptionally(failure);
-            }
+            deadline.cancel(false);
+            settle(e, future, settled, answer, error);
         });
+    }
+
+    /** The fetch's outcome, once: whichever of the answer and the deadline comes first. */
+    private void settle(Entry e, CompletableFuture<String> future, AtomicBoolean settled, WeComApi.TokenAnswer answer,
+                        Throwable error) {
+        if (!settled.compareAndSet(false, true)) {
+            return;
+        }
+        WeComException failure = error != null ? ErrorCodes.forFailure(error)
+                : answer.errcode() != ErrorCodes.OK || answer.accessToken() == null
+                ? ErrorCodes.forAnswer(answer.errcode(), answer.errmsg()) : null;
+        long backoffMs = 0;
+        synchronized (e) {
+            e.inFlight = null;
+            long now = clock.getAsLong();
+            if (failure == null) {
+                long lifetimeMs = Math.max(1, answer.expiresIn()) * 1000;
+                e.token = answer.accessToken();
+                e.refreshAtMs = now + lifetimeMs - Math.min(margin.toMillis(), lifetimeMs / 2);
+                e.failures = 0;
+                e.nextAttemptAtMs = 0;
+            } else {
+                e.failures++;
+                long backoff = Math.min(maxBackoff.toMillis(),
+                        initialBackoff.toMillis() << Math.min(20, e.failures - 1));
+                if (failure.errcode() == ErrorCodes.API_FREQ_OUT_OF_LIMIT) {
+                    backoff = Math.max(backoff, freqLimitBackoff.toMillis());
+                }
+                e.nextAttemptAtMs = now + backoff;
+                backoffMs = backoff;
+            }
+        }
+        if (failure == null) {
+            listener.refreshed(e.app.name(), true, "0");
+            LOG.debug("reply: new access token for app {} (expires in {} s)", e.app.name(), answer.expiresIn());
+            future.complete(answer.accessToken());
+        } else {
+            listener.refreshed(e.app.name(), false, failure.code());
+            LOG.warn("reply: gettoken for app {} failed ({} {}); next attempt in at least {} ms", e.app.name(),
+                    failure.code(), failure.errmsg(), backoffMs);
+            future.completeExceptionally(failure);
+        }
     }
 }

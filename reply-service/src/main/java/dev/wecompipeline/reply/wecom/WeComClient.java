@@ -1,17 +1,25 @@
 package dev.wecompipeline.reply.wecom;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Flow;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -28,12 +36,22 @@ import dev.wecompipeline.reply.wecom.WeComApi.TokenAnswer;
  * while HTTP errors, I/O errors, timeouts and unreadable bodies fail the future with a
  * {@link RetriableWeComException}.
  *
+ * <p>Every call is bounded end to end: {@code requestTimeout} is the deadline of the whole
+ * exchange, connect, headers <em>and body</em> (the JDK client's own request timeout stops at the
+ * headers, so a server that answers the headers and then trickles the body would hold a thread
+ * for ever), and at most {@value #MAX_ANSWER_BYTES} bytes of an answer are read. Past either
+ * bound the exchange is cancelled, its connection dropped, and the call fails with
+ * {@code timeout} or {@code too_large}, both retried like any lost answer.
+ *
  * <pre>{@code
  * WeComClient wecom = new WeComClient(URI.create("https://qyapi.weixin.qq.com"), 32, Duration.ofSeconds(10));
  * wecom.send(token, SendRequest.of("zhangsan", "text", 1000002, "hi", 1800)).thenAccept(...);
  * }</pre>
  */
 public final class WeComClient implements AutoCloseable {
+
+    /** WeCom's answers are a few hundred bytes; anything far larger is not WeCom talking. */
+    public static final int MAX_ANSWER_BYTES = 64 * 1024;
 
     private final String base;
     private final Duration timeout;
@@ -51,6 +69,11 @@ public final class WeComClient implements AutoCloseable {
         });
         // Not our pool: HttpClient's own machinery must never wait for a thread that waits for it.
         this.http = HttpClient.newBuilder().connectTimeout(requestTimeout).build();
+    }
+
+    /** The deadline of one whole call, answer included. */
+    public Duration requestTimeout() {
+        return timeout;
     }
 
     /** {@code GET /cgi-bin/gettoken}; the secret goes only into the request, never into an exception. */
@@ -73,18 +96,11 @@ public final class WeComClient implements AutoCloseable {
     }
 
     private <T> CompletableFuture<T> call(HttpRequest.Builder request, Class<T> type) {
+        // The JDK's timeout covers the time to the headers; exchange() below bounds the rest.
         HttpRequest built = request.timeout(timeout).build();
         try {
             return CompletableFuture.supplyAsync(() -> {
-                HttpResponse<byte[]> response;
-                try {
-                    response = http.send(built, HttpResponse.BodyHandlers.ofByteArray());
-                } catch (IOException e) {
-                    throw ErrorCodes.forFailure(e);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new RetriableWeComException("interrupted", "call interrupted (shutting down)", null);
-                }
+                HttpResponse<byte[]> response = exchange(built);
                 if (response.statusCode() != 200) {
                     // 5xx and 429 are WeCom (or a gateway) struggling; other statuses are just as
                     // likely a proxy in the way. Either way the message itself is fine: retry.
@@ -106,6 +122,122 @@ public final class WeComClient implements AutoCloseable {
             }, calls);
         } catch (RejectedExecutionException closed) {
             return CompletableFuture.failedFuture(new RetriableWeComException("closed", "client closed", null));
+        }
+    }
+
+    /** One exchange, answer read in full, within {@link #timeout} from now; cancelled past it. */
+    private HttpResponse<byte[]> exchange(HttpRequest request) {
+        BoundedBody body = new BoundedBody(MAX_ANSWER_BYTES);
+        CompletableFuture<HttpResponse<byte[]>> exchange = http.sendAsync(request, body);
+        try {
+            return exchange.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            body.abort(new HttpTimeoutExceeded(timeout));
+            exchange.cancel(true);
+            throw new RetriableWeComException("timeout", "no complete answer within " + timeout.toMillis() + " ms", null);
+        } catch (ExecutionException e) {
+            if (causedBy(e, AnswerTooLarge.class)) {
+                throw new RetriableWeComException("too_large", "answer larger than " + MAX_ANSWER_BYTES + " bytes", null);
+            }
+            throw ErrorCodes.forFailure(e.getCause());
+        } catch (InterruptedException e) {
+            body.abort(new IOException("interrupted"));
+            exchange.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new RetriableWeComException("interrupted", "call interrupted (shutting down)", null);
+        }
+    }
+
+    private static boolean causedBy(Throwable t, Class<? extends Throwable> type) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (type.isInstance(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** An answer's body, at most {@code limit} bytes; cancelling drops the connection. */
+    private static final class BoundedBody implements HttpResponse.BodyHandler<byte[]> {
+        private final int limit;
+        private final CompletableFuture<byte[]> result = new CompletableFuture<>();
+        private volatile Flow.Subscription subscription;
+        private volatile boolean aborted;
+
+        BoundedBody(int limit) {
+            this.limit = limit;
+        }
+
+        void abort(Throwable why) {
+            aborted = true;
+            result.completeExceptionally(why);
+            Flow.Subscription s = subscription;
+            if (s != null) {
+                s.cancel();
+            }
+        }
+
+        @Override
+        public HttpResponse.BodySubscriber<byte[]> apply(HttpResponse.ResponseInfo info) {
+            return new HttpResponse.BodySubscriber<>() {
+                private final ByteArrayOutputStream kept = new ByteArrayOutputStream();
+
+                @Override
+                public CompletionStage<byte[]> getBody() {
+                    return result;
+                }
+
+                @Override
+                public void onSubscribe(Flow.Subscription s) {
+                    subscription = s;
+                    if (aborted) {
+                        s.cancel();
+                    } else {
+                        s.request(Long.MAX_VALUE);
+                    }
+                }
+
+                @Override
+                public void onNext(List<ByteBuffer> buffers) {
+                    if (result.isDone()) {
+                        return;
+                    }
+                    for (ByteBuffer b : buffers) {
+                        if (kept.size() + b.remaining() > limit) {
+                            result.completeExceptionally(new AnswerTooLarge());
+                            subscription.cancel();
+                            return;
+                        }
+                        byte[] bytes = new byte[b.remaining()];
+                        b.get(bytes);
+                        kept.write(bytes, 0, bytes.length);
+                    }
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    result.completeExceptionally(t);
+                }
+
+                @Override
+                public void onComplete() {
+                    result.complete(kept.toByteArray());
+                }
+            };
+        }
+    }
+
+    /** The body went past {@link #MAX_ANSWER_BYTES}. */
+    private static final class AnswerTooLarge extends IOException {
+        AnswerTooLarge() {
+            super("answer too large");
+        }
+    }
+
+    /** Our deadline, as the body's failure when it is cut off. */
+    private static final class HttpTimeoutExceeded extends IOException {
+        HttpTimeoutExceeded(Duration timeout) {
+            super("no complete answer within " + timeout.toMillis() + " ms");
         }
     }
 
