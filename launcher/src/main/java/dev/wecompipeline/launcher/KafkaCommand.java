@@ -12,6 +12,8 @@ import java.util.concurrent.TimeoutException;
 
 import dev.wecompipeline.config.PipelineConfig;
 import dev.wecompipeline.kafka.embedded.EmbeddedKafkaBroker;
+import dev.wecompipeline.kafka.embedded.SecureListeners;
+import dev.wecompipeline.kafka.embedded.TlsStores;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -74,9 +76,28 @@ final class KafkaCommand implements Callable<Integer> {
             description = "The cluster id every node formats its storage with (22 characters, the same on every node).")
     String clusterId;
 
+    /** Where the SCRAM user's password comes from: never a command-line argument, which any user could read. */
+    static final String SCRAM_PASSWORD_ENV = "WECOM_PIPELINE_KAFKA_SCRAM_PASSWORD";
+
+    @Option(names = "--sasl-port",
+            description = "Also serve SASL_PLAINTEXT with SCRAM-SHA-512 on this port (user --scram-user, password from env "
+                    + SCRAM_PASSWORD_ENV + ").")
+    Integer saslPort;
+
+    @Option(names = "--scram-user", defaultValue = "wecom", description = "The SCRAM user to create (default ${DEFAULT-VALUE}).")
+    String scramUser;
+
+    @Option(names = "--tls-port",
+            description = "Also serve TLS on this port; key and trust stores are generated under <data-dir>/kafka-tls.")
+    Integer tlsPort;
+
+    @Option(names = "--tls-client-auth", description = "Require a client certificate on the TLS port (mutual TLS).")
+    boolean tlsClientAuth;
+
     @Override
     public Integer call() throws Exception {
         EmbeddedKafkaBroker.Member member = member();
+        SecureListeners secure = secureListeners();
         Path logDir = dataDir.resolve(member == null ? "kafka" : "kafka-" + member.nodeId());
         ShutdownSignal signal = ShutdownSignal.install();
         if (member == null) {
@@ -86,10 +107,22 @@ final class KafkaCommand implements Callable<Integer> {
                     member.nodeId(), member.size(), host, port, member.controllerPort(), member.voters(),
                     member.clusterId(), logDir, Files.exists(logDir.resolve("meta.properties")) ? "" : ", to be formatted");
         }
-        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(logDir, host, port, Map.of(), member);
+        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(logDir, host, port, Map.of(), member)
+                .withSecureListeners(secure);
         try {
             broker.start();
             LOG.info("kafka: ready, bootstrap servers {}", broker.bootstrapServers());
+            if (secure.saslPort() != 0) {
+                LOG.info("kafka: SCRAM-SHA-512 listener on {} (user {}); clients set KAFKA_PROPERTIES_SECURITY_PROTOCOL="
+                        + "SASL_PLAINTEXT, KAFKA_PROPERTIES_SASL_MECHANISM=SCRAM-SHA-512 and KAFKA_PROPERTIES_SASL_JAAS_CONFIG",
+                        broker.saslBootstrapServers(), scramUser);
+            }
+            if (secure.tlsPort() != 0) {
+                LOG.info("kafka: TLS listener on {}{}; client stores {} and {}, their password in {}",
+                        broker.tlsBootstrapServers(), tlsClientAuth ? " (client certificate required)" : "",
+                        secure.tls().clientTruststore(), secure.tls().clientKeystore(),
+                        secure.tls().clientTruststore().resolveSibling("store-password"));
+            }
             signal.await();
             LOG.info("kafka: stopping node {}", broker.nodeId());
         } finally {
@@ -115,6 +148,22 @@ final class KafkaCommand implements Callable<Integer> {
             throw new IllegalStateException("stopping node " + broker.nodeId() + " failed: " + e.getCause().getMessage(),
                     e.getCause());
         }
+    }
+
+    /** The SCRAM and TLS listeners the options ask for; none by default. */
+    SecureListeners secureListeners() {
+        SecureListeners secure = SecureListeners.NONE;
+        if (saslPort != null) {
+            String password = System.getenv(SCRAM_PASSWORD_ENV);
+            if (password == null || password.isBlank()) {
+                throw new IllegalArgumentException("--sasl-port needs the SCRAM user's password in " + SCRAM_PASSWORD_ENV);
+            }
+            secure = secure.withScram(saslPort, Map.of(scramUser, password));
+        }
+        if (tlsPort != null) {
+            secure = secure.withTls(tlsPort, TlsStores.inDirectory(dataDir.resolve("kafka-tls"), host), tlsClientAuth);
+        }
+        return secure;
     }
 
     /** The cluster membership the options describe; {@code null} for the single-node default. */

@@ -12,7 +12,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import dev.wecompipeline.config.KafkaClientProperties;
 import dev.wecompipeline.kafka.KafkaClientSettings;
+import dev.wecompipeline.kafka.KafkaConnection;
+import dev.wecompipeline.kafka.embedded.SecureListeners;
+import dev.wecompipeline.kafka.embedded.TlsStores;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -129,6 +133,46 @@ class KafkaCommandIT {
         try (LauncherProcess help = LauncherProcess.start(workDir, Map.of(), "--help")) {
             assertEquals(0, help.waitFor(Duration.ofSeconds(30)));
             assertTrue(help.output().contains("kafka"), help.output());
+        }
+    }
+
+    @Test
+    void kafka_command_serves_scram_and_tls_listeners_that_clients_reach_with_their_properties() throws Exception {
+        int port = freePort();
+        int saslPort = freePort();
+        int tlsPort = freePort();
+        String password = "scram-" + java.util.UUID.randomUUID();
+        Map<String, String> env = Map.of("WECOM_PIPELINE_DATA_DIR", workDir.resolve("data").toString(),
+                KafkaCommand.SCRAM_PASSWORD_ENV, password);
+        try (LauncherProcess kafka = LauncherProcess.start(workDir, env, "kafka", "--port", String.valueOf(port),
+                "--sasl-port", String.valueOf(saslPort), "--tls-port", String.valueOf(tlsPort), "--tls-client-auth")) {
+            awaitReady(kafka);
+            assertTrue(kafka.output().contains("SCRAM-SHA-512 listener on 127.0.0.1:" + saslPort), kafka.output());
+            assertTrue(!kafka.output().contains(password), "the SCRAM password is never printed");
+
+            Map<String, String> scram = SecureListeners.scramClientProperties("wecom", password);
+            assertEquals(1, clusterSize(new KafkaConnection("127.0.0.1:" + saslPort,
+                    new KafkaClientProperties(scram))));
+            TlsStores stores = TlsStores.inDirectory(workDir.resolve("data").resolve("kafka-tls"), "127.0.0.1");
+            assertEquals(1, clusterSize(new KafkaConnection("127.0.0.1:" + tlsPort,
+                    new KafkaClientProperties(stores.clientProperties(true)))));
+            // The plain port still serves the broker itself; a client without the password is refused.
+            Map<String, String> wrong = SecureListeners.scramClientProperties("wecom", "wrong");
+            java.util.concurrent.ExecutionException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                    java.util.concurrent.ExecutionException.class,
+                    () -> clusterSize(new KafkaConnection("127.0.0.1:" + saslPort, new KafkaClientProperties(wrong))));
+            assertTrue(refused.getCause() instanceof org.apache.kafka.common.errors.SaslAuthenticationException,
+                    String.valueOf(refused.getCause()));
+            assertEquals(0, kafka.terminate(Duration.ofSeconds(30)), kafka.output());
+        }
+    }
+
+    private static int clusterSize(KafkaConnection kafka) throws Exception {
+        Map<String, Object> settings = KafkaClientSettings.admin(kafka, "it-secure");
+        settings.put("default.api.timeout.ms", 20_000);
+        settings.put("request.timeout.ms", 10_000);
+        try (Admin admin = Admin.create(settings)) {
+            return admin.describeCluster().nodes().get(30, java.util.concurrent.TimeUnit.SECONDS).size();
         }
     }
 
