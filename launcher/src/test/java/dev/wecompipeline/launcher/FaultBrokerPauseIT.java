@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -19,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * is answered exactly once and in order, whether the loops recover by themselves or a loop dies,
  * its process exits non-zero, and a restart (as Docker or Kubernetes would do) recovers.
  */
+@Execution(ExecutionMode.CONCURRENT) // mostly waiting on the frozen broker: runs beside the other scenarios
 class FaultBrokerPauseIT {
 
     /** Six minutes, as the engine issue asks; {@code -Dfault.pause.seconds=N} shortens it for local runs. */

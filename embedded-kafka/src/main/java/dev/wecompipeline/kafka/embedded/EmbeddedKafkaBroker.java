@@ -306,7 +306,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return member == null ? 1 : Math.min(FULL_REPLICATION, member.size());
     }
 
-    private static int freePort() {
+    /** A free loopback port, for a listener whose port must be known before the broker starts. */
+    static int freePort() {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             socket.setReuseAddress(true);
             return socket.getLocalPort();

@@ -1,9 +1,5 @@
 package dev.wecompipeline.kafka.embedded;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -56,12 +52,13 @@ public record SecureListeners(int saslPort, Map<String, String> scramUsers, int 
 
     /** With a SCRAM-SHA-512 listener on {@code port} (0: a free one, fixed from now on) and these users. */
     public SecureListeners withScram(int port, Map<String, String> users) {
-        return new SecureListeners(port == 0 ? freePort() : port, users, tlsPort, tls, requireClientCert, superUsers);
+        return new SecureListeners(port == 0 ? EmbeddedKafkaBroker.freePort() : port, users, tlsPort, tls,
+                requireClientCert, superUsers);
     }
 
     /** With a TLS listener on {@code port} (0: a free one) serving {@code stores}. */
     public SecureListeners withTls(int port, TlsStores stores, boolean requireClientCertificate) {
-        return new SecureListeners(saslPort, scramUsers, port == 0 ? freePort() : port, stores, requireClientCertificate,
+        return new SecureListeners(saslPort, scramUsers, port == 0 ? EmbeddedKafkaBroker.freePort() : port, stores, requireClientCertificate,
                 superUsers);
     }
 
@@ -149,14 +146,5 @@ public record SecureListeners(int saslPort, Map<String, String> scramUsers, int 
         // Never the passwords.
         return "SecureListeners[sasl=" + saslPort + " users=" + scramUsers.keySet() + ", tls=" + tlsPort
                 + (requireClientCert ? " (client certificate required)" : "") + ", superUsers=" + superUsers + "]";
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("No free port for the embedded Kafka broker", e);
-        }
     }
 }
