@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.wecompipeline.kafka.JsonSerde;
 import dev.wecompipeline.worker.agent.Turn;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -25,16 +26,27 @@ import org.slf4j.LoggerFactory;
  * loop thread) and installs it ({@link #install}). Updates are written in the same transaction as
  * the reply. A session record stays under a byte cap (oldest turns go first), so it can always be
  * produced. Only the loop thread calls the other methods.
+ *
+ * <p>For agents whose server keeps the conversation ({@link dev.wecompipeline.worker.agent.Agent#keepsSessions()})
+ * a user's record is instead {@code {"generation":N}}: how many times they said {@code /reset}, so
+ * the session id the agent uses moves on and survives restarts and rebalances. A record written
+ * as a list of turns reads as generation 0, and the other way round as no history.
  */
 final class SessionStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(SessionStore.class);
     private static final TypeReference<List<Turn>> TURNS = new TypeReference<>() { };
+    private static final String GENERATION = "generation";
 
     private final String topic;
     private final int maxTurns;
     private final int maxBytes;
     private final Map<String, List<Turn>> history = new HashMap<>();
+    private final Map<String, Integer> generations = new HashMap<>();
+
+    /** One partition's sessions as read from the topic. */
+    record Slice(Map<String, List<Turn>> history, Map<String, Integer> generations) {
+    }
     private final Map<Integer, Set<String>> usersByPartition = new HashMap<>();
 
     SessionStore(String topic, int maxTurns, int maxBytes) {
@@ -48,31 +60,41 @@ final class SessionStore {
      *
      * @throws IllegalStateException when the slice cannot be read completely in time
      */
-    Map<String, List<Turn>> read(int partition, LogScanner scanner) {
+    Slice read(int partition, LogScanner scanner) {
         Map<String, List<Turn>> slice = new HashMap<>();
+        Map<String, Integer> gens = new HashMap<>();
         boolean complete = scanner.scan(new TopicPartition(topic, partition), -1, -1, r -> {
             String user = new String(r.key(), StandardCharsets.UTF_8);
+            slice.remove(user);
+            gens.remove(user);
             if (r.value() == null) {
-                slice.remove(user);
                 return;
             }
             try {
-                slice.put(user, JsonSerde.MAPPER.readValue(r.value(), TURNS));
-            } catch (IOException e) {
+                JsonNode node = JsonSerde.MAPPER.readTree(r.value());
+                if (node.isObject()) {
+                    gens.put(user, node.path(GENERATION).asInt(0));
+                } else {
+                    slice.put(user, JsonSerde.MAPPER.convertValue(node, TURNS));
+                }
+            } catch (IOException | IllegalArgumentException e) {
                 LOG.warn("Unreadable session of {} on {}-{} skipped: {}", user, topic, partition, e.getMessage());
             }
         });
         if (!complete) {
             throw new IllegalStateException("sessions of partition " + partition + " not read completely in time");
         }
-        return slice;
+        return new Slice(slice, gens);
     }
 
     /** Makes a slice read by {@link #read} the partition's sessions. */
-    void install(int partition, Map<String, List<Turn>> slice) {
+    void install(int partition, Slice slice) {
         unload(partition);
-        history.putAll(slice);
-        usersByPartition.put(partition, new HashSet<>(slice.keySet()));
+        history.putAll(slice.history());
+        generations.putAll(slice.generations());
+        Set<String> users = new HashSet<>(slice.history().keySet());
+        users.addAll(slice.generations().keySet());
+        usersByPartition.put(partition, users);
     }
 
     /** Forgets the sessions of a partition this worker no longer owns. */
@@ -80,7 +102,23 @@ final class SessionStore {
         Set<String> users = usersByPartition.remove(partition);
         if (users != null) {
             users.forEach(history::remove);
+            users.forEach(generations::remove);
         }
+    }
+
+    /** How many times the user started a new session at an agent that keeps sessions. */
+    int generation(String userKey) {
+        return generations.getOrDefault(userKey, 0);
+    }
+
+    /** Moves the user to their next session ({@code /reset}) and returns the record that persists it. */
+    ProducerRecord<String, byte[]> nextGeneration(int partition, String userKey) {
+        int next = generation(userKey) + 1;
+        generations.put(userKey, next);
+        usersByPartition.computeIfAbsent(partition, p -> new HashSet<>()).add(userKey);
+        byte[] value = JsonSerde.MAPPER.createObjectNode().put(GENERATION, next).toString()
+                .getBytes(StandardCharsets.UTF_8);
+        return new ProducerRecord<>(topic, partition, userKey, value);
     }
 
     List<Turn> history(String userKey) {

@@ -91,19 +91,38 @@ final class WorkerProcessor implements Processor<WorkerProcessor.Task> {
             return;
         }
         index.record(task.dedupeId(), ts);
-        if (agent.usesHistory() && message.content() != null
+        if ((agent.usesHistory() || agent.keepsSessions()) && message.content() != null
                 && RESET_COMMAND.equalsIgnoreCase(message.content().strip())) {
-            handle.finish("reset", () -> List.of(sessions.reset(task.record().partition(), task.key()),
+            int partition = task.record().partition();
+            handle.finish("reset", () -> List.of(agent.keepsSessions()
+                    ? sessions.nextGeneration(partition, task.key()) : sessions.reset(partition, task.key()),
                     replyRecord(task, RESET_REPLY)));
             return;
         }
         List<Turn> history = agent.usesHistory() ? sessions.history(task.key()) : List.of();
+        AgentRequest request = new AgentRequest(message, history, requestId(task), sessions.generation(task.key()));
         LOG.debug("Agent {} started on message {} from {} (trace {})", agent.name(), message.messageId(), task.key(),
                 message.traceId());
-        runner.run(() -> agent.reply(new AgentRequest(message, history)), result -> {
+        runner.run(() -> agent.reply(request), result -> {
             metrics.agentDuration(result.nanos(), result.ending());
             handle.finish(outcomeOf(result), () -> outputs(task, result));
         });
+    }
+
+    /**
+     * The message's stable id for the agent ({@link AgentRequest#requestId()}): its reply id (app,
+     * user, WeCom MsgId), which every worker computes alike, so a replacement worker redoing the
+     * record asks for the same run. A deliberate replay (a new record with the replay header) is
+     * to be answered anew, so its position in the log is added.
+     */
+    static String requestId(Task task) {
+        String replyId = ReplyMessage.replyIdFor(task.message());
+        if (!task.replay()) {
+            return replyId;
+        }
+        ConsumerRecord<String, byte[]> r = task.record();
+        String name = replyId + "\nreplay\n" + r.topic() + "-" + r.partition() + "@" + r.offset();
+        return java.util.UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
     }
 
     private static String outcomeOf(TaskRunner.Result result) {
@@ -196,7 +215,8 @@ final class WorkerProcessor implements Processor<WorkerProcessor.Task> {
                     throw new IllegalStateException("dedupe scan of " + tp + " did not complete in time");
                 }
             }
-            Map<String, List<Turn>> slice = agent.usesHistory() ? sessions.read(tp.partition(), scanner) : Map.of();
+            SessionStore.Slice slice = agent.usesHistory() || agent.keepsSessions()
+                    ? sessions.read(tp.partition(), scanner) : new SessionStore.Slice(Map.of(), Map.of());
             return () -> {
                 dedupe.put(tp.partition(), index);
                 sessions.install(tp.partition(), slice);

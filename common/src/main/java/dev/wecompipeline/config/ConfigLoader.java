@@ -69,7 +69,7 @@ import java.util.function.Supplier;
  * <tr><td colspan="3"><b>worker</b> ({@link WorkerConfig})</td></tr>
  * <tr><td>port</td><td>WORKER_PORT</td><td>8646</td></tr>
  * <tr><td>concurrency</td><td>WORKER_CONCURRENCY</td><td>64</td></tr>
- * <tr><td>agent</td><td>AGENT</td><td>echo (or openai, command)</td></tr>
+ * <tr><td>agent</td><td>AGENT</td><td>echo (or openai, command, hermes)</td></tr>
  * <tr><td>echo_delay_ms</td><td>AGENT_ECHO_DELAY_MS</td><td>0</td></tr>
  * <tr><td>agent_timeout</td><td>AGENT_TIMEOUT</td><td>30m (bare number: seconds)</td></tr>
  * <tr><td>group_id</td><td>WORKER_GROUP_ID</td><td>wecom-agent-workers</td></tr>
@@ -88,6 +88,9 @@ import java.util.function.Supplier;
  * <tr><td>openai.temperature</td><td>OPENAI_TEMPERATURE</td><td>0.7</td></tr>
  * <tr><td>openai.max_tokens</td><td>OPENAI_MAX_TOKENS</td><td>1024</td></tr>
  * <tr><td>openai.timeout</td><td>OPENAI_TIMEOUT</td><td>5m (bare number: seconds)</td></tr>
+ * <tr><td>hermes.base_url</td><td>HERMES_BASE_URL</td><td>http://127.0.0.1:8642</td></tr>
+ * <tr><td>hermes.api_key</td><td>HERMES_API_KEY</td><td>none (secret)</td></tr>
+ * <tr><td>hermes.poll_interval</td><td>HERMES_POLL_INTERVAL</td><td>1s (bare number: ms)</td></tr>
  * <tr><td colspan="3"><b>reply</b> ({@link ReplyConfig})</td></tr>
  * <tr><td>port</td><td>REPLY_PORT</td><td>8647</td></tr>
  * <tr><td>wecom_api_base</td><td>WECOM_API_BASE</td><td>https://qyapi.weixin.qq.com</td></tr>
@@ -176,6 +179,7 @@ public final class ConfigLoader {
         }
         WorkerConfig worker = build(in, () -> readWorker(in));
         OpenAiConfig openai = build(in, () -> readOpenAi(in));
+        HermesConfig hermes = build(in, () -> readHermes(in));
         ReplyConfig reply = build(in, () -> readReply(in));
         EngineConfig engine = build(in, () -> readEngine(in));
         Path dataDir = in.path(in.at(PipelineConfig.DATA_DIR_ENV, PipelineConfig.YAML_SECTION,
@@ -186,7 +190,7 @@ public final class ConfigLoader {
         PipelineConfig.problems(apps, appKeys, dataDir, kafkaPort).forEach(p -> problems.add(in.relabel(p)));
 
         for (String section : List.of(EXTRA, KafkaConfig.YAML_SECTION, WorkerConfig.YAML_SECTION,
-                OpenAiConfig.YAML_SECTION, ReplyConfig.YAML_SECTION, EngineConfig.YAML_SECTION,
+                OpenAiConfig.YAML_SECTION, HermesConfig.YAML_SECTION, ReplyConfig.YAML_SECTION, EngineConfig.YAML_SECTION,
                 PipelineConfig.YAML_SECTION)) {
             in.warnUnreadKeys(in.section(section), section);
         }
@@ -194,7 +198,8 @@ public final class ConfigLoader {
             throw new ConfigException(problems);
         }
         List<String> warnings = in.warnings();
-        return new PipelineConfig(apps, ingress, kafka, worker, openai, reply, engine, dataDir, kafkaPort, warnings);
+        return new PipelineConfig(apps, ingress, kafka, worker, openai, hermes, reply, engine, dataDir, kafkaPort,
+                warnings);
     }
 
     /** The config file to read: {@value #CONFIG_ENV} (must exist) or {@value #DEFAULT_CONFIG_FILE} if present. */
@@ -419,6 +424,17 @@ public final class ConfigLoader {
                         OpenAiConfig.DEFAULT_MAX_TOKENS),
                 in.duration(in.at(OpenAiConfig.TIMEOUT_ENV, s, OpenAiConfig.TIMEOUT_YAML),
                         OpenAiConfig.DEFAULT_TIMEOUT, SECONDS));
+    }
+
+    private static HermesConfig readHermes(SettingReader in) {
+        String s = HermesConfig.YAML_SECTION;
+        // The section nests inside worker, so worker's own unknown-key check must not flag it.
+        in.markRead(in.section(WorkerConfig.YAML_SECTION), HermesConfig.SECTION_YAML);
+        return new HermesConfig(
+                in.string(in.at(HermesConfig.BASE_URL_ENV, s, HermesConfig.BASE_URL_YAML), HermesConfig.DEFAULT_BASE_URL),
+                in.text(in.at(HermesConfig.API_KEY_ENV, s, HermesConfig.API_KEY_YAML), HermesConfig.DEFAULT_API_KEY, true),
+                in.duration(in.at(HermesConfig.POLL_INTERVAL_ENV, s, HermesConfig.POLL_INTERVAL_YAML),
+                        HermesConfig.DEFAULT_POLL_INTERVAL, MILLIS));
     }
 
     private static ReplyConfig readReply(SettingReader in) {

@@ -27,6 +27,7 @@ import java.util.stream.IntStream;
  * @param kafka     cluster and topics
  * @param worker    agent-worker settings
  * @param openai    the {@code openai} agent's endpoint and model
+ * @param hermes    the {@code hermes} agent's server
  * @param reply     reply-service settings
  * @param engine    the exactly-once engine's bounds, shared by worker and reply-service
  * @param dataDir   local state, including the embedded broker's log directory
@@ -34,8 +35,8 @@ import java.util.stream.IntStream;
  * @param warnings  things that were fixed up or ignored while loading (never containing secrets)
  */
 public record PipelineConfig(List<AppConfig> apps, IngressConfig ingress, KafkaConfig kafka, WorkerConfig worker,
-                             OpenAiConfig openai, ReplyConfig reply, EngineConfig engine, Path dataDir,
-                             int kafkaPort, List<String> warnings) {
+                             OpenAiConfig openai, HermesConfig hermes, ReplyConfig reply, EngineConfig engine,
+                             Path dataDir, int kafkaPort, List<String> warnings) {
 
     public static final String YAML_SECTION = "pipeline";
 
@@ -59,6 +60,7 @@ public record PipelineConfig(List<AppConfig> apps, IngressConfig ingress, KafkaC
         Checks.present(out, KafkaConfig.YAML_SECTION, kafka);
         Checks.present(out, WorkerConfig.YAML_SECTION, worker);
         Checks.present(out, OpenAiConfig.YAML_SECTION, openai);
+        Checks.present(out, HermesConfig.YAML_SECTION, hermes);
         Checks.present(out, ReplyConfig.YAML_SECTION, reply);
         if (apps != null) {
             out.addAll(problems(apps, IntStream.range(0, apps.size()).mapToObj(PipelineConfig::appKey).toList(),
@@ -67,6 +69,14 @@ public record PipelineConfig(List<AppConfig> apps, IngressConfig ingress, KafkaC
         if (!out.isEmpty()) {
             throw new ConfigException(out);
         }
+    }
+
+    /** Configuration from before the {@code hermes} agent; it takes its defaults. */
+    public PipelineConfig(List<AppConfig> apps, IngressConfig ingress, KafkaConfig kafka, WorkerConfig worker,
+                          OpenAiConfig openai, ReplyConfig reply, EngineConfig engine, Path dataDir, int kafkaPort,
+                          List<String> warnings) {
+        this(apps, ingress, kafka, worker, openai, HermesConfig.defaults(), reply, engine, dataDir, kafkaPort,
+                warnings);
     }
 
     /** Configuration without load-time warnings. */
@@ -130,6 +140,9 @@ public record PipelineConfig(List<AppConfig> apps, IngressConfig ingress, KafkaC
         out.append("  ").append(worker.describe()).append('\n');
         if (worker.agent() == WorkerConfig.Agent.OPENAI) {
             out.append("  ").append(openai.describe()).append('\n');
+        }
+        if (worker.agent() == WorkerConfig.Agent.HERMES) {
+            out.append("  ").append(hermes.describe()).append('\n');
         }
         out.append("  ").append(reply.describe()).append('\n');
         out.append("  ").append(engine.describe()).append('\n');

@@ -41,7 +41,9 @@ public record WorkerConfig(int port, int concurrency, Agent agent, Duration echo
         /** An OpenAI-compatible chat completions endpoint. */
         OPENAI,
         /** An external program. */
-        COMMAND;
+        COMMAND,
+        /** Hermes' API server: runs keyed by the message, the conversation kept by Hermes. */
+        HERMES;
 
         /** The value operators write: {@code echo}, {@code openai}, {@code command}. */
         public String id() {
@@ -127,7 +129,7 @@ public record WorkerConfig(int port, int concurrency, Agent agent, Duration echo
      * gets it under a name of its own.
      */
     public static final List<String> PIPELINE_SECRET_ENV = List.of("WECOM_CALLBACK_CORP_SECRET", "WECOM_CALLBACK_TOKEN",
-            "WECOM_CALLBACK_ENCODING_AES_KEY", "OPENAI_API_KEY");
+            "WECOM_CALLBACK_ENCODING_AES_KEY", "OPENAI_API_KEY", "HERMES_API_KEY");
     public static final String PIPELINE_SECRET_ENV_PREFIX = "KAFKA_PROPERTIES_";
 
     public static final String COMMAND_MAX_OUTPUT_BYTES_ENV = "AGENT_COMMAND_MAX_OUTPUT_BYTES";
@@ -210,7 +212,7 @@ public record WorkerConfig(int port, int concurrency, Agent agent, Duration echo
                     case COMMAND -> " (" + String.join(" ", command) + "), its env " + String.join(",", COMMAND_BASE_ENV)
                             + (commandEnv.isEmpty() ? "" : "," + String.join(",", commandEnv))
                             + ", its output at most " + commandMaxOutputBytes + " bytes";
-                    case OPENAI -> "";
+                    case OPENAI, HERMES -> "";
                 }
                 + ", timeout " + Durations.format(agentTimeout) + ", concurrency " + concurrency
                 + ", group " + groupId + ", history " + historyTurns + " turns"

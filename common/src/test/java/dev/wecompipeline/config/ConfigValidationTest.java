@@ -106,7 +106,7 @@ class ConfigValidationTest {
             WORKER_PORT                    | -1    | WORKER_PORT: must be between 0 and 65535, got -1
             WECOM_PIPELINE_KAFKA_PORT      | 65536 | WECOM_PIPELINE_KAFKA_PORT: must be between 0 and 65535, got 65536
             WECOM_CALLBACK_ALLOW_ALL_USERS | maybe | WECOM_CALLBACK_ALLOW_ALL_USERS: must be true/false, 1/0 or yes/no, got 'maybe'
-            AGENT                          | gpt   | AGENT: must be one of echo, openai, command, got 'gpt'
+            AGENT                          | gpt   | AGENT: must be one of echo, openai, command, hermes, got 'gpt'
             AGENT_TIMEOUT                  | soon  | AGENT_TIMEOUT: must be a duration like 30s, 500ms, 30m or PT30M (a bare number is in seconds), got 'soon'
             WECOM_CALLBACK_ACK_TIMEOUT_MS  | 5000  | WECOM_CALLBACK_ACK_TIMEOUT_MS: must be less than 5s (WeCom stops waiting after 5s and retries), got 5s
             KAFKA_TOPIC_PARTITIONS         | 0     | KAFKA_TOPIC_PARTITIONS: must be at least 1, got 0

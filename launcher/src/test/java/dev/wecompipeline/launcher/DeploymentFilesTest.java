@@ -24,6 +24,7 @@ import dev.wecompipeline.config.KafkaClientProperties;
 import dev.wecompipeline.config.AppConfig;
 import dev.wecompipeline.config.ConfigLoader;
 import dev.wecompipeline.config.EngineConfig;
+import dev.wecompipeline.config.HermesConfig;
 import dev.wecompipeline.config.IngressConfig;
 import dev.wecompipeline.config.KafkaConfig;
 import dev.wecompipeline.config.OpenAiConfig;
@@ -49,7 +50,8 @@ class DeploymentFilesTest {
     static Set<String> configVariables() throws IllegalAccessException {
         Set<String> names = new TreeSet<>();
         for (Class<?> c : List.of(AppConfig.class, IngressConfig.class, KafkaConfig.class, WorkerConfig.class,
-                OpenAiConfig.class, ReplyConfig.class, EngineConfig.class, PipelineConfig.class, ConfigLoader.class)) {
+                OpenAiConfig.class, HermesConfig.class, ReplyConfig.class, EngineConfig.class, PipelineConfig.class,
+                ConfigLoader.class)) {
             for (Field f : c.getDeclaredFields()) {
                 if (Modifier.isStatic(f.getModifiers()) && f.getType() == String.class && f.getName().endsWith("_ENV")) {
                     f.setAccessible(true);

@@ -22,6 +22,15 @@ public interface Agent extends AutoCloseable {
         return false;
     }
 
+    /**
+     * Whether the agent's own server keeps the conversation per session (Hermes does, by
+     * {@link AgentRequest#sessionId()}): then the worker keeps no history for it, and {@code /reset}
+     * moves the user to a new session (a new {@link AgentRequest#sessionGeneration()}) instead.
+     */
+    default boolean keepsSessions() {
+        return false;
+    }
+
     /** A short name for logs and metrics ({@code echo}, {@code openai}, {@code command}). */
     String name();
 

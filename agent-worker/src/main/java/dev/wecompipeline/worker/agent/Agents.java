@@ -6,6 +6,7 @@ import java.util.Objects;
 
 import dev.wecompipeline.config.CommandAgentConfig;
 import dev.wecompipeline.config.ConfigException;
+import dev.wecompipeline.config.HermesConfig;
 import dev.wecompipeline.config.OpenAiConfig;
 import dev.wecompipeline.config.PipelineConfig;
 import dev.wecompipeline.config.WorkerConfig;
@@ -38,16 +39,26 @@ public final class Agents {
      * @throws ConfigException if a setting the agent needs is missing
      */
     public static Agent create(PipelineConfig config) {
-        return create(config.worker(), config.openai(), null);
+        return create(config.worker(), config.openai(), config.hermes(), null);
     }
 
     /**
-     * The agent {@code worker} selects.
+     * The agent {@code worker} selects; {@code hermes} at its defaults.
      *
      * @param http the client of the {@code openai} agent; {@code null} builds one
      * @throws ConfigException if a setting the agent needs is missing
      */
     public static Agent create(WorkerConfig worker, OpenAiConfig openai, HttpClient http) {
+        return create(worker, openai, HermesConfig.defaults(), http);
+    }
+
+    /**
+     * The agent {@code worker} selects.
+     *
+     * @param http the client of the {@code openai} and {@code hermes} agents; {@code null} builds one
+     * @throws ConfigException if a setting the agent needs is missing
+     */
+    public static Agent create(WorkerConfig worker, OpenAiConfig openai, HermesConfig hermes, HttpClient http) {
         Objects.requireNonNull(worker, "worker");
         return switch (worker.agent()) {
             case ECHO -> new EchoAgent(worker.echoDelay());
@@ -60,6 +71,8 @@ public final class Agents {
                 yield new OpenAiAgent(openai, http != null ? http : httpClient());
             }
             case COMMAND -> new CommandAgent(CommandAgentConfig.of(worker));
+            case HERMES -> new HermesAgent(Objects.requireNonNull(hermes, "hermes"), worker.agentTimeout(),
+                    http != null ? http : httpClient());
         };
     }
 
