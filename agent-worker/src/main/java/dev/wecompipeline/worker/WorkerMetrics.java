@@ -9,8 +9,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 /**
- * The worker's own meters: agent durations, cut answers and progress notices. Records, queues, commits and lag are
- * the engine's ({@code wecom_engine_*{loop="worker"}}).
+ * The worker's own meters: agent durations, cut answers and progress notices. Records, queues,
+ * commits and lag are the engine's ({@code wecom_engine_*{loop="worker"}}).
  */
 final class WorkerMetrics {
 

@@ -51,10 +51,6 @@ public record WorkerSettings(int concurrency, Duration agentTimeout, String apol
                 throw new IllegalArgumentException("text must not be blank");
             }
         }
-
-        public boolean isOn() {
-            return !after.isZero();
-        }
     }
 
     public static final Duration DEFAULT_REVOKE_GRACE = EngineSettings.DEFAULT_REVOKE_GRACE;
