@@ -2,6 +2,7 @@ package dev.wecompipeline.reply;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
@@ -9,6 +10,8 @@ import java.util.Map;
 
 import dev.wecompipeline.kafka.InboundMessage;
 import dev.wecompipeline.kafka.ReplyMessage;
+import dev.wecompipeline.sandbox.Outcome;
+import dev.wecompipeline.sandbox.SandboxConfig;
 import dev.wecompipeline.testkit.KafkaBroker;
 import dev.wecompipeline.testkit.KafkaBrokerExtension;
 import org.junit.jupiter.api.Test;
@@ -19,7 +22,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * replaced by one that emits it again under the same reply id (the id comes from the inbound
  * record's position, see {@code ProgressNoticeTest} in the agent-worker), then the answer. The
  * user gets the notice once and then the answer, whether the first copy was delivered by an
- * earlier instance or is still in the topic beside the second.
+ * earlier instance or is still in the topic beside the second. And a notice is a send like any
+ * other under the user's WeCom limits.
  */
 @ExtendWith(KafkaBrokerExtension.class)
 class ProgressNoticeDeliveryTest {
@@ -51,11 +55,33 @@ class ProgressNoticeDeliveryTest {
 
             await().atMost(Duration.ofSeconds(30)).until(() -> fx.deliveredTo("dora").size() == 2
                     && fx.deliveredTo("ed").size() == 2);
-            await().atMost(Duration.ofSeconds(30)).until(() -> second.engine().recordCount("already_delivered") == 2);
+            // Both second copies were recognised (a record the first instance delivered may be read again too).
+            await().atMost(Duration.ofSeconds(30)).until(() -> second.engine().recordCount("already_delivered") >= 2);
             assertEquals(List.of(NOTICE, "the answer for dora"), fx.deliveredTo("dora"));
             assertEquals(List.of(NOTICE, "the answer for ed"), fx.deliveredTo("ed"));
             assertEquals(sendsBefore + 3, fx.wecom.sendCallCount(),
                     "no second copy of a notice was even sent (not left to WeCom's duplicate check)");
+        }
+    }
+
+    @Test
+    void a_notice_counts_toward_the_users_limit_like_any_reply(KafkaBroker kafka) {
+        // Two sends per 3 s per user, at WeCom (which drops the excess silently) and in the service.
+        SandboxConfig strict = SandboxConfig.builder().perUserPerMinute(2).minuteWindow(Duration.ofSeconds(3)).build();
+        try (ReplyFixture fx = new ReplyFixture(kafka.bootstrapServers(), 1,
+                Map.of("REPLY_PER_USER_PER_MINUTE", "2", "REPLY_MINUTE_WINDOW", "3s"), strict)) {
+            ReplyService service = fx.startService();
+            InboundMessage first = inbound("gus", "m-g1");
+            fx.publish(notice(first, 7));
+            fx.publish(answer(first, 7, "first answer"));
+            fx.publish(answer(inbound("gus", "m-g2"), 8, "second answer"));
+            fx.flush();
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> fx.deliveredTo("gus").size() == 3);
+            assertEquals(List.of(NOTICE, "first answer", "second answer"), fx.deliveredTo("gus"));
+            assertEquals(0, fx.wecom.countByOutcome(Outcome.DROPPED_OVER_LIMIT), "the third send waited for the window");
+            assertTrue(service.metrics().count("wecom.reply.rate.limit.waits", "reason", "user") > 0,
+                    "the notice used one of the user's two sends");
         }
     }
 
