@@ -16,6 +16,8 @@ import java.util.function.Consumer;
  * Runs agent calls on a fixed pool (one thread per allowed concurrent task: agents block for
  * minutes on a model or a program) and enforces the agent timeout by interrupting the call. The
  * result is handed to a callback exactly once: the agent's answer, its failure, or the timeout.
+ * A call may also ask to hear when it is slow (the progress notice), at most once and only while
+ * no result has been handed on.
  */
 final class TaskRunner implements AutoCloseable {
 
@@ -38,11 +40,29 @@ final class TaskRunner implements AutoCloseable {
     }
 
     void run(Callable<String> call, Consumer<Result> onDone) {
+        run(call, onDone, Duration.ZERO, () -> { });
+    }
+
+    /**
+     * Runs {@code call}; if it has no result after {@code slowAfter} (not zero), {@code onSlow} runs
+     * once on the timer thread first. {@code onSlow} may still race with a result arriving at the
+     * same moment: its consumer must drop it once the result is in (the engine drops an emit after
+     * finish).
+     */
+    void run(Callable<String> call, Consumer<Result> onDone, Duration slowAfter, Runnable onSlow) {
         long start = System.nanoTime();
         AtomicBoolean done = new AtomicBoolean();
         Future<?>[] task = new Future<?>[1];
+        ScheduledFuture<?> slow = slowAfter.isZero() ? null : timer.schedule(() -> {
+            if (!done.get()) {
+                onSlow.run();
+            }
+        }, slowAfter.toNanos(), TimeUnit.NANOSECONDS);
         ScheduledFuture<?> watchdog = timer.schedule(() -> {
             if (done.compareAndSet(false, true)) {
+                if (slow != null) {
+                    slow.cancel(false);
+                }
                 if (task[0] != null) {
                     task[0].cancel(true);
                 }
@@ -58,6 +78,9 @@ final class TaskRunner implements AutoCloseable {
             }
             if (done.compareAndSet(false, true)) {
                 watchdog.cancel(false);
+                if (slow != null) {
+                    slow.cancel(false);
+                }
                 onDone.accept(result);
             }
         });

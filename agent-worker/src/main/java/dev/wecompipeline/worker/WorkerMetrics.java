@@ -9,19 +9,23 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 /**
- * The worker's own meters: agent durations and cut answers. Records, queues, commits and lag are
- * the engine's ({@code wecom_engine_*{loop="worker"}}).
+ * The worker's own meters: agent durations, cut answers and progress notices. Records, queues,
+ * commits and lag are the engine's ({@code wecom_engine_*{loop="worker"}}).
  */
 final class WorkerMetrics {
 
     private final MeterRegistry registry;
     private final Map<TaskRunner.Ending, Timer> durations = new ConcurrentHashMap<>();
     private final Counter truncated;
+    private final Counter progressNotices;
 
     WorkerMetrics(MeterRegistry registry) {
         this.registry = registry;
         this.truncated = Counter.builder("wecom.worker.answers.truncated")
                 .description("Agent answers cut at the answer cap").register(registry);
+        this.progressNotices = Counter.builder("wecom.worker.progress.notices")
+                .description("Progress notices emitted for agents slower than AGENT_PROGRESS_NOTICE_AFTER")
+                .register(registry);
     }
 
     void agentDuration(long nanos, TaskRunner.Ending ending) {
@@ -32,5 +36,9 @@ final class WorkerMetrics {
 
     void truncated() {
         truncated.increment();
+    }
+
+    void progressNotice() {
+        progressNotices.increment();
     }
 }

@@ -103,10 +103,31 @@ final class WorkerProcessor implements Processor<WorkerProcessor.Task> {
         AgentRequest request = new AgentRequest(message, history, requestId(task), sessions.generation(task.key()));
         LOG.debug("Agent {} started on message {} from {} (trace {})", agent.name(), message.messageId(), task.key(),
                 message.traceId());
+        WorkerSettings.ProgressNotice notice = settings.progressNotice();
         runner.run(() -> agent.reply(request), result -> {
             metrics.agentDuration(result.nanos(), result.ending());
             handle.finish(outcomeOf(result), () -> outputs(task, result));
-        });
+        }, notice.after(), () -> handle.emit(() -> progressNotice(task, notice.text())));
+    }
+
+    /**
+     * The notice of a slow agent, emitted (not finished): committed with the next transaction while
+     * the agent still runs. The engine builds it on the loop thread only while the record is not
+     * finished, so it never follows the answer: it is committed in an earlier transaction than the
+     * answer, or in the same one ahead of it (a partition's emitted outputs go first), on the same
+     * key and so the same reply partition, which the reply-service delivers in order. Its reply id
+     * depends on the inbound position only: the copy a replacement worker emits after a crash is
+     * dropped by the reply-service as delivered.
+     */
+    private List<ProducerRecord<String, byte[]>> progressNotice(Task task, String text) {
+        ConsumerRecord<String, byte[]> in = task.record();
+        ReplyMessage reply = ReplyMessage.answering(task.message(), settings.replyFormat(), text)
+                .asProgressNoticeAt(in.topic(), in.partition(), in.offset());
+        LOG.debug("Agent {} still working on message {} from {} after {}: progress notice {} (trace {})", agent.name(),
+                task.message().messageId(), task.key(), settings.progressNotice().after(), reply.replyId(),
+                task.message().traceId());
+        metrics.progressNotice();
+        return List.of(replyRecord(task.key(), reply));
     }
 
     /**
@@ -174,7 +195,11 @@ final class WorkerProcessor implements Processor<WorkerProcessor.Task> {
         ConsumerRecord<String, byte[]> in = task.record();
         ReplyMessage reply = ReplyMessage.answering(task.message(), settings.replyFormat(), text)
                 .asAnswerAt(in.topic(), in.partition(), in.offset(), System.currentTimeMillis());
-        ProducerRecord<String, byte[]> r = new ProducerRecord<>(topics.repliesTopic(), task.key(),
+        return replyRecord(task.key(), reply);
+    }
+
+    private ProducerRecord<String, byte[]> replyRecord(String key, ReplyMessage reply) {
+        ProducerRecord<String, byte[]> r = new ProducerRecord<>(topics.repliesTopic(), key,
                 replySerde.serialize(topics.repliesTopic(), reply));
         RecordHeaders.put(r.headers(), RecordHeaders.APP, reply.appName());
         RecordHeaders.put(r.headers(), RecordHeaders.REPLY_ID, reply.replyId());

@@ -23,10 +23,35 @@ import dev.wecompipeline.engine.EngineSettings;
  * @param historyMaxBytes a user's stored session stays under this; the oldest turns go first
  * @param engineBounds    the engine's stall timeout, offset-metadata cap and queue bounds
  * @param instanceId      id of this worker process; the base of its transactional id
+ * @param progressNotice  what a message whose agent is slow gets first, if anything
  */
 public record WorkerSettings(int concurrency, Duration agentTimeout, String apology, String replyFormat,
                              int historyTurns, Duration revokeGrace, Duration dedupeWindow, int answerMaxChars,
-                             int historyMaxBytes, EngineConfig engineBounds, String instanceId) {
+                             int historyMaxBytes, EngineConfig engineBounds, String instanceId,
+                             ProgressNotice progressNotice) {
+
+    /**
+     * A short word sent while the agent still thinks: when it has not answered {@code after} the
+     * message, the user gets {@code text}, once, before the answer.
+     *
+     * @param after how long an agent may take before the notice goes out; zero sends none
+     * @param text  the notice ({@code AGENT_PROGRESS_NOTICE})
+     */
+    public record ProgressNotice(Duration after, String text) {
+
+        public static final ProgressNotice OFF = new ProgressNotice(Duration.ZERO, WorkerConfig.DEFAULT_PROGRESS_NOTICE);
+
+        public ProgressNotice {
+            Objects.requireNonNull(after, "after");
+            Objects.requireNonNull(text, "text");
+            if (after.isNegative()) {
+                throw new IllegalArgumentException("after must not be negative");
+            }
+            if (!after.isZero() && text.isBlank()) {
+                throw new IllegalArgumentException("text must not be blank");
+            }
+        }
+    }
 
     public static final Duration DEFAULT_REVOKE_GRACE = EngineSettings.DEFAULT_REVOKE_GRACE;
     /** Twice WeCom's retry horizon and the ingress cache's TTL: duplicates are caught well after both. */
@@ -45,12 +70,21 @@ public record WorkerSettings(int concurrency, Duration agentTimeout, String apol
         Objects.requireNonNull(instanceId, "instanceId");
         Objects.requireNonNull(revokeGrace, "revokeGrace");
         Objects.requireNonNull(engineBounds, "engineBounds");
+        Objects.requireNonNull(progressNotice, "progressNotice");
         if (dedupeWindow.compareTo(Duration.ofSeconds(300)) < 0) {
             throw new IllegalArgumentException("dedupeWindow must be at least 300 s");
         }
         if (historyMaxBytes < 1024) {
             throw new IllegalArgumentException("historyMaxBytes must be at least 1024");
         }
+    }
+
+    /** Settings without a progress notice. */
+    public WorkerSettings(int concurrency, Duration agentTimeout, String apology, String replyFormat,
+                          int historyTurns, Duration revokeGrace, Duration dedupeWindow, int answerMaxChars,
+                          int historyMaxBytes, EngineConfig engineBounds, String instanceId) {
+        this(concurrency, agentTimeout, apology, replyFormat, historyTurns, revokeGrace, dedupeWindow, answerMaxChars,
+                historyMaxBytes, engineBounds, instanceId, ProgressNotice.OFF);
     }
 
     /** Settings with production defaults for everything but the given values. */
@@ -66,17 +100,22 @@ public record WorkerSettings(int concurrency, Duration agentTimeout, String apol
         return new WorkerSettings(w.concurrency(), w.agentTimeout(), w.apology(),
                 config.reply().format().name().toLowerCase(java.util.Locale.ROOT), w.historyTurns(),
                 DEFAULT_REVOKE_GRACE, DEFAULT_DEDUPE_WINDOW, w.answerMaxChars(), w.historyMaxBytes(), config.engine(),
-                instanceId);
+                instanceId, new ProgressNotice(w.progressNoticeAfter(), w.progressNotice()));
     }
 
     public WorkerSettings withRevokeGrace(Duration grace) {
         return new WorkerSettings(concurrency, agentTimeout, apology, replyFormat, historyTurns, grace, dedupeWindow,
-                answerMaxChars, historyMaxBytes, engineBounds, instanceId);
+                answerMaxChars, historyMaxBytes, engineBounds, instanceId, progressNotice);
     }
 
     public WorkerSettings withAnswerMaxChars(int chars) {
         return new WorkerSettings(concurrency, agentTimeout, apology, replyFormat, historyTurns, revokeGrace,
-                dedupeWindow, chars, historyMaxBytes, engineBounds, instanceId);
+                dedupeWindow, chars, historyMaxBytes, engineBounds, instanceId, progressNotice);
+    }
+
+    public WorkerSettings withProgressNotice(Duration after, String text) {
+        return new WorkerSettings(concurrency, agentTimeout, apology, replyFormat, historyTurns, revokeGrace,
+                dedupeWindow, answerMaxChars, historyMaxBytes, engineBounds, instanceId, new ProgressNotice(after, text));
     }
 
     /** The engine's settings for the worker's loop. */

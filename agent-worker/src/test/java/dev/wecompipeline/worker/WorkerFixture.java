@@ -136,6 +136,16 @@ final class WorkerFixture implements AutoCloseable {
     }
 
     List<ConsumerRecord<String, byte[]>> readCommitted(String topic, int expected, Duration within) {
+        return readCommitted(topic, expected, within, Duration.ofMillis(500));
+    }
+
+    /** Committed replies, read until {@code expected} arrived and nothing more comes for {@code quiet}. */
+    List<ReplyMessage> replies(int expected, Duration within, Duration quiet) {
+        return readCommitted(config.kafka().repliesTopic(), expected, within, quiet).stream()
+                .map(r -> JsonSerde.replies().deserialize("t", r.value())).toList();
+    }
+
+    List<ConsumerRecord<String, byte[]>> readCommitted(String topic, int expected, Duration within, Duration quiet) {
         List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
         Map<String, Object> c = KafkaClientSettings.consumer(bootstrap, "unused", "wt-reader");
         c.remove(ConsumerConfig.GROUP_ID_CONFIG);
@@ -150,8 +160,8 @@ final class WorkerFixture implements AutoCloseable {
                 return out.size() >= expected;
             });
             // Anything beyond the expected count (a duplicate) would show up here.
-            long quiet = System.nanoTime() + Duration.ofMillis(500).toNanos();
-            while (System.nanoTime() < quiet) {
+            long quietUntil = System.nanoTime() + quiet.toNanos();
+            while (System.nanoTime() < quietUntil) {
                 consumer.poll(Duration.ofMillis(100)).forEach(out::add);
             }
         }

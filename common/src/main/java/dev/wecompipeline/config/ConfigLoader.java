@@ -81,6 +81,8 @@ import java.util.function.Supplier;
  * <tr><td>command_env</td><td>AGENT_COMMAND_ENV</td><td>none (names passed to the command agent besides PATH, HOME, LANG)</td></tr>
  * <tr><td>command_max_output_bytes</td><td>AGENT_COMMAND_MAX_OUTPUT_BYTES</td><td>1048576 (stdout kept; beyond it the program is stopped)</td></tr>
  * <tr><td>history_max_bytes</td><td>AGENT_HISTORY_MAX_BYTES</td><td>262144 (oldest turns go first)</td></tr>
+ * <tr><td>progress_notice_after</td><td>AGENT_PROGRESS_NOTICE_AFTER</td><td>0 (off; bare number: seconds)</td></tr>
+ * <tr><td>progress_notice</td><td>AGENT_PROGRESS_NOTICE</td><td>收到，正在处理，请稍候…</td></tr>
  * <tr><td>openai.base_url</td><td>OPENAI_BASE_URL</td><td>none (required for openai)</td></tr>
  * <tr><td>openai.model</td><td>OPENAI_MODEL</td><td>gpt-4o-mini</td></tr>
  * <tr><td>openai.api_key</td><td>OPENAI_API_KEY</td><td>none</td></tr>
@@ -405,7 +407,11 @@ public final class ConfigLoader {
                 in.list(in.at(WorkerConfig.COMMAND_ENV_ENV, s, WorkerConfig.COMMAND_ENV_YAML),
                         WorkerConfig.DEFAULT_COMMAND_ENV),
                 in.integer(in.at(WorkerConfig.COMMAND_MAX_OUTPUT_BYTES_ENV, s, WorkerConfig.COMMAND_MAX_OUTPUT_BYTES_YAML),
-                        WorkerConfig.DEFAULT_COMMAND_MAX_OUTPUT_BYTES));
+                        WorkerConfig.DEFAULT_COMMAND_MAX_OUTPUT_BYTES),
+                in.duration(in.at(WorkerConfig.PROGRESS_NOTICE_AFTER_ENV, s, WorkerConfig.PROGRESS_NOTICE_AFTER_YAML),
+                        WorkerConfig.DEFAULT_PROGRESS_NOTICE_AFTER, SECONDS),
+                in.string(in.at(WorkerConfig.PROGRESS_NOTICE_ENV, s, WorkerConfig.PROGRESS_NOTICE_YAML),
+                        WorkerConfig.DEFAULT_PROGRESS_NOTICE));
     }
 
     private static OpenAiConfig readOpenAi(SettingReader in) {

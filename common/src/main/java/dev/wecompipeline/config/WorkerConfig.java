@@ -28,11 +28,15 @@ import java.util.Locale;
  *                     gets, beyond {@link #COMMAND_BASE_ENV}; never one of the pipeline's secrets
  * @param commandMaxOutputBytes stdout of one {@code command} run kept at most; beyond it the program
  *                     is stopped and the answer is what it wrote so far, marked as cut
+ * @param progressNoticeAfter a message whose agent has not answered within this time gets
+ *                     {@code progressNotice} first, once; zero (the default) sends none
+ * @param progressNotice the short text of that notice
  */
 public record WorkerConfig(int port, int concurrency, Agent agent, Duration echoDelay, Duration agentTimeout,
                            String groupId, int historyTurns, String apology, List<String> command,
                            Duration sessionTimeout, int answerMaxChars, int historyMaxBytes,
-                           List<String> commandEnv, int commandMaxOutputBytes) {
+                           List<String> commandEnv, int commandMaxOutputBytes, Duration progressNoticeAfter,
+                           String progressNotice) {
 
     /** The agents a worker can run. */
     public enum Agent {
@@ -138,6 +142,16 @@ public record WorkerConfig(int port, int concurrency, Agent agent, Duration echo
     public static final int DEFAULT_COMMAND_MAX_OUTPUT_BYTES = 1024 * 1024;
     static final int MAX_COMMAND_MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
 
+    public static final String PROGRESS_NOTICE_AFTER_ENV = "AGENT_PROGRESS_NOTICE_AFTER";
+    public static final String PROGRESS_NOTICE_AFTER_YAML = "progress_notice_after";
+    /** Off: an operator whose agents take minutes (Hermes) turns it on, e.g. {@code 20s}. */
+    public static final Duration DEFAULT_PROGRESS_NOTICE_AFTER = Duration.ZERO;
+
+    public static final String PROGRESS_NOTICE_ENV = "AGENT_PROGRESS_NOTICE";
+    public static final String PROGRESS_NOTICE_YAML = "progress_notice";
+    /** "Got it, working on it, please wait": most WeCom users read Chinese. */
+    public static final String DEFAULT_PROGRESS_NOTICE = "收到，正在处理，请稍候…";
+
     private static final java.util.regex.Pattern ENV_NAME = java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
     /** Whether {@code name} is one of the pipeline's secrets, which no agent program may see. */
@@ -169,9 +183,26 @@ public record WorkerConfig(int port, int concurrency, Agent agent, Duration echo
             }
         }
         Checks.range(out, key(COMMAND_MAX_OUTPUT_BYTES_YAML), commandMaxOutputBytes, 1024, MAX_COMMAND_MAX_OUTPUT_BYTES);
+        Checks.notNegative(out, key(PROGRESS_NOTICE_AFTER_YAML), progressNoticeAfter);
+        Checks.notBlank(out, key(PROGRESS_NOTICE_YAML), progressNotice);
+        if (progressNoticeAfter != null && agentTimeout != null && !progressNoticeAfter.isZero()) {
+            // A notice due after the timeout would never go out: the apology comes first.
+            Checks.below(out, key(PROGRESS_NOTICE_AFTER_YAML), progressNoticeAfter, agentTimeout,
+                    "the agent timeout, " + AGENT_TIMEOUT_ENV);
+        }
         if (!out.isEmpty()) {
             throw new ConfigException(out);
         }
+    }
+
+    /** Settings from before the progress notice; it is off. */
+    public WorkerConfig(int port, int concurrency, Agent agent, Duration echoDelay, Duration agentTimeout,
+                        String groupId, int historyTurns, String apology, List<String> command,
+                        Duration sessionTimeout, int answerMaxChars, int historyMaxBytes,
+                        List<String> commandEnv, int commandMaxOutputBytes) {
+        this(port, concurrency, agent, echoDelay, agentTimeout, groupId, historyTurns, apology, command,
+                sessionTimeout, answerMaxChars, historyMaxBytes, commandEnv, commandMaxOutputBytes,
+                DEFAULT_PROGRESS_NOTICE_AFTER, DEFAULT_PROGRESS_NOTICE);
     }
 
     /** Settings from before the command agent's environment and output limit; those take their defaults. */
@@ -201,7 +232,12 @@ public record WorkerConfig(int port, int concurrency, Agent agent, Duration echo
         return new WorkerConfig(DEFAULT_PORT, DEFAULT_CONCURRENCY, DEFAULT_AGENT, DEFAULT_ECHO_DELAY,
                 DEFAULT_AGENT_TIMEOUT, DEFAULT_GROUP_ID, DEFAULT_HISTORY_TURNS, DEFAULT_APOLOGY, DEFAULT_COMMAND,
                 DEFAULT_SESSION_TIMEOUT, DEFAULT_ANSWER_MAX_CHARS, DEFAULT_HISTORY_MAX_BYTES, DEFAULT_COMMAND_ENV,
-                DEFAULT_COMMAND_MAX_OUTPUT_BYTES);
+                DEFAULT_COMMAND_MAX_OUTPUT_BYTES, DEFAULT_PROGRESS_NOTICE_AFTER, DEFAULT_PROGRESS_NOTICE);
+    }
+
+    /** Whether a slow agent's message gets a progress notice. */
+    public boolean sendsProgressNotice() {
+        return !progressNoticeAfter.isZero();
     }
 
     /** One line for the startup log. */
@@ -216,6 +252,7 @@ public record WorkerConfig(int port, int concurrency, Agent agent, Duration echo
                 }
                 + ", timeout " + Durations.format(agentTimeout) + ", concurrency " + concurrency
                 + ", group " + groupId + ", history " + historyTurns + " turns"
+                + (sendsProgressNotice() ? ", progress notice after " + Durations.format(progressNoticeAfter) : "")
                 + (sessionTimeout.equals(DEFAULT_SESSION_TIMEOUT) ? "" : ", session timeout " + Durations.format(sessionTimeout));
     }
 

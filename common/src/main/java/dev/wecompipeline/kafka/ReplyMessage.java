@@ -12,7 +12,8 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
  * @param schemaVersion    {@link #SCHEMA_VERSION} when written
  * @param replyId          the reply's id: the reply-service delivers each id's chunks once. The
  *                         ingress's notices take {@link #replyIdFor} (a WeCom retry republishes the
- *                         same notice); the worker's answers take {@link #asAnswerAt}
+ *                         same notice); the worker's answers take {@link #asAnswerAt}, its
+ *                         progress notices {@link #asProgressNoticeAt}
  * @param inboundMessageId the {@link InboundMessage#messageId()} this answers
  * @param appName          the app whose credentials send it
  * @param corpId           WeCom corp id
@@ -70,6 +71,20 @@ public record ReplyMessage(
      */
     public ReplyMessage asAnswerAt(String topic, int partition, long offset, long answeredAtMs) {
         String name = replyId + "\nanswer\n" + topic + "-" + partition + "@" + offset + "\n" + answeredAtMs;
+        String id = UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
+        return new ReplyMessage(schemaVersion, id, inboundMessageId, appName, corpId, agentId, userId, format, content,
+                receivedAtMs, traceId);
+    }
+
+    /**
+     * This reply as the progress notice of the inbound record at this position: "still working"
+     * while the agent thinks. Unlike an answer's, its id does not depend on time: a worker that
+     * crashed after committing the notice is replaced by one that runs the agent again and emits
+     * the notice again, under the same id, so the reply-service (which delivers each id's chunks
+     * once) drops the second copy.
+     */
+    public ReplyMessage asProgressNoticeAt(String topic, int partition, long offset) {
+        String name = replyId + "\nprogress-notice\n" + topic + "-" + partition + "@" + offset;
         String id = UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
         return new ReplyMessage(schemaVersion, id, inboundMessageId, appName, corpId, agentId, userId, format, content,
                 receivedAtMs, traceId);

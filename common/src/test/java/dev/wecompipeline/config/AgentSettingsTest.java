@@ -206,4 +206,41 @@ class AgentSettingsTest {
             assertTrue(message.contains(expected), () -> expected + " in " + message);
         }
     }
+
+    @Test
+    void the_progress_notice_is_off_by_default_and_in_chinese() {
+        WorkerConfig worker = WorkerConfig.defaults();
+
+        assertEquals(Duration.ZERO, worker.progressNoticeAfter());
+        assertFalse(worker.sendsProgressNotice());
+        assertEquals("收到，正在处理，请稍候…", worker.progressNotice());
+        assertEquals(worker, ConfigLoader.load(Map.of(), Optional.empty()).worker());
+        assertFalse(ConfigLoader.load(Map.of(), Optional.empty()).describe().contains("progress notice"));
+    }
+
+    @Test
+    void the_progress_notice_comes_from_its_variables_or_yaml_and_a_bare_number_is_seconds() {
+        WorkerConfig worker = ConfigLoader.load(Map.of("AGENT_PROGRESS_NOTICE_AFTER", "20s",
+                "AGENT_PROGRESS_NOTICE", "Working on it…"), Optional.empty()).worker();
+        assertEquals(Duration.ofSeconds(20), worker.progressNoticeAfter());
+        assertEquals("Working on it…", worker.progressNotice());
+        assertTrue(worker.describe().contains("progress notice after 20s"), worker.describe());
+
+        String yaml = "worker:\n  progress_notice_after: 45\n  progress_notice: 请稍等\n";
+        WorkerConfig fromYaml = ConfigLoader.load(Map.of(), Optional.of(write(dir, yaml))).worker();
+        assertEquals(Duration.ofSeconds(45), fromYaml.progressNoticeAfter());
+        assertEquals("请稍等", fromYaml.progressNotice());
+    }
+
+    @Test
+    void a_progress_notice_due_after_the_agent_timeout_or_unparsable_is_refused_naming_the_variable() {
+        ConfigException late = assertThrows(ConfigException.class, () -> ConfigLoader.load(Map.of(
+                "AGENT_TIMEOUT", "30", "AGENT_PROGRESS_NOTICE_AFTER", "30s"), Optional.empty()));
+        assertTrue(late.getMessage().contains("AGENT_PROGRESS_NOTICE_AFTER"), late.getMessage());
+        assertTrue(late.getMessage().contains("AGENT_TIMEOUT"), late.getMessage());
+
+        ConfigException bad = assertThrows(ConfigException.class, () -> ConfigLoader.load(Map.of(
+                "AGENT_PROGRESS_NOTICE_AFTER", "soon"), Optional.empty()));
+        assertTrue(bad.getMessage().contains("AGENT_PROGRESS_NOTICE_AFTER"), bad.getMessage());
+    }
 }

@@ -89,4 +89,15 @@ class InboundRoundTripTest {
                 ReplyMessage.replyIdFor(message("zhangsan", "43", "hi")));
         assertEquals(UserKey.parse("wwcorp:user:with:colons"), new UserKey("wwcorp", "user:with:colons"));
     }
+
+    @Test
+    void a_progress_notice_id_depends_on_the_inbound_position_only() {
+        ReplyMessage notice = ReplyMessage.answering(message("zhangsan", "42", "hi"), "text", "wait");
+        String id = notice.asProgressNoticeAt("wecom.inbound", 3, 17).replyId();
+        assertEquals(id, notice.asProgressNoticeAt("wecom.inbound", 3, 17).replyId(), "every worker computes it");
+        org.junit.jupiter.api.Assertions.assertNotEquals(id, notice.asProgressNoticeAt("wecom.inbound", 3, 18).replyId());
+        org.junit.jupiter.api.Assertions.assertNotEquals(id,
+                notice.asAnswerAt("wecom.inbound", 3, 17, 1_000L).replyId(), "not the answer's id");
+        assertEquals("wait", notice.asProgressNoticeAt("wecom.inbound", 3, 17).content());
+    }
 }
