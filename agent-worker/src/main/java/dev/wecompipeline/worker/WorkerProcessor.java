@@ -52,12 +52,19 @@ final class WorkerProcessor implements Processor<WorkerProcessor.Task> {
     private final SessionStore sessions;
     private final WorkerMetrics metrics;
     private final ExecutorService loader;
+    private final MediaFetcher media;
     private final Map<Integer, DedupeIndex> dedupe = new HashMap<>();
     private final JsonSerde<InboundMessage> inboundSerde = JsonSerde.inbound();
     private final JsonSerde<ReplyMessage> replySerde = JsonSerde.replies();
 
     WorkerProcessor(KafkaConfig topics, Agent agent, WorkerSettings settings, TaskRunner runner, LogScanner scanner,
                     WorkerMetrics metrics, ExecutorService loader) {
+        this(topics, agent, settings, runner, scanner, metrics, loader, MediaFetcher.NONE);
+    }
+
+    WorkerProcessor(KafkaConfig topics, Agent agent, WorkerSettings settings, TaskRunner runner, LogScanner scanner,
+                    WorkerMetrics metrics, ExecutorService loader, MediaFetcher media) {
+        this.media = media;
         this.topics = topics;
         this.agent = agent;
         this.settings = settings;
@@ -100,7 +107,8 @@ final class WorkerProcessor implements Processor<WorkerProcessor.Task> {
         List<Turn> history = agent.usesHistory() ? sessions.history(task.key()) : List.of();
         LOG.debug("Agent {} started on message {} from {} (trace {})", agent.name(), message.messageId(), task.key(),
                 message.traceId());
-        runner.run(() -> agent.reply(new AgentRequest(message, history)), result -> {
+        runner.run(() -> media.around(message, fetched -> agent.reply(new AgentRequest(message, history, fetched))),
+                result -> {
             metrics.agentDuration(result.nanos(), result.ending());
             handle.finish(outcomeOf(result), () -> outputs(task, result));
         });

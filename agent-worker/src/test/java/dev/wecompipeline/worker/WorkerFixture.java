@@ -48,6 +48,11 @@ final class WorkerFixture implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
 
     WorkerFixture(String bootstrap, int partitions) {
+        this(bootstrap, partitions, Map.of());
+    }
+
+    /** With more settings, e.g. an app's WeCom credentials and {@code WECOM_API_BASE}. */
+    WorkerFixture(String bootstrap, int partitions, Map<String, String> extraEnv) {
         this.bootstrap = bootstrap;
         String s = "-" + SEQ.incrementAndGet() + "-" + UUID.randomUUID().toString().substring(0, 6);
         Map<String, String> env = new HashMap<>();
@@ -61,6 +66,7 @@ final class WorkerFixture implements AutoCloseable {
         env.put("KAFKA_TOPIC_PARTITIONS", Integer.toString(partitions));
         env.put("WORKER_GROUP_ID", "wt-group" + s);
         env.put("WORKER_PORT", "0");
+        env.putAll(extraEnv);
         this.config = ConfigLoader.load(env, java.util.Optional.empty());
         try (Admin admin = Admin.create(KafkaClientSettings.admin(bootstrap, "wt-admin"))) {
             // Topics.ensure returns once every new partition is served by its leader.

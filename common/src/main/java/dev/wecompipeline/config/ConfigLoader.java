@@ -176,6 +176,7 @@ public final class ConfigLoader {
         }
         WorkerConfig worker = build(in, () -> readWorker(in));
         OpenAiConfig openai = build(in, () -> readOpenAi(in));
+        MediaConfig media = build(in, () -> readMedia(in));
         ReplyConfig reply = build(in, () -> readReply(in));
         EngineConfig engine = build(in, () -> readEngine(in));
         Path dataDir = in.path(in.at(PipelineConfig.DATA_DIR_ENV, PipelineConfig.YAML_SECTION,
@@ -186,7 +187,7 @@ public final class ConfigLoader {
         PipelineConfig.problems(apps, appKeys, dataDir, kafkaPort).forEach(p -> problems.add(in.relabel(p)));
 
         for (String section : List.of(EXTRA, KafkaConfig.YAML_SECTION, WorkerConfig.YAML_SECTION,
-                OpenAiConfig.YAML_SECTION, ReplyConfig.YAML_SECTION, EngineConfig.YAML_SECTION,
+                OpenAiConfig.YAML_SECTION, MediaConfig.YAML_SECTION, ReplyConfig.YAML_SECTION, EngineConfig.YAML_SECTION,
                 PipelineConfig.YAML_SECTION)) {
             in.warnUnreadKeys(in.section(section), section);
         }
@@ -194,7 +195,8 @@ public final class ConfigLoader {
             throw new ConfigException(problems);
         }
         List<String> warnings = in.warnings();
-        return new PipelineConfig(apps, ingress, kafka, worker, openai, reply, engine, dataDir, kafkaPort, warnings);
+        return new PipelineConfig(apps, ingress, kafka, worker, openai, reply, engine, dataDir, kafkaPort, warnings,
+                media);
     }
 
     /** The config file to read: {@value #CONFIG_ENV} (must exist) or {@value #DEFAULT_CONFIG_FILE} if present. */
@@ -401,6 +403,23 @@ public final class ConfigLoader {
                         WorkerConfig.DEFAULT_COMMAND_ENV),
                 in.integer(in.at(WorkerConfig.COMMAND_MAX_OUTPUT_BYTES_ENV, s, WorkerConfig.COMMAND_MAX_OUTPUT_BYTES_YAML),
                         WorkerConfig.DEFAULT_COMMAND_MAX_OUTPUT_BYTES));
+    }
+
+    private static MediaConfig readMedia(SettingReader in) {
+        String s = MediaConfig.YAML_SECTION;
+        // The section nests inside worker, so worker's own unknown-key check must not flag it.
+        in.markRead(in.section(WorkerConfig.YAML_SECTION), MediaConfig.SECTION_YAML);
+        return new MediaConfig(
+                in.integer(in.at(MediaConfig.MAX_IMAGE_BYTES_ENV, s, MediaConfig.MAX_IMAGE_BYTES_YAML),
+                        MediaConfig.DEFAULT_MAX_IMAGE_BYTES),
+                in.integer(in.at(MediaConfig.MAX_VOICE_BYTES_ENV, s, MediaConfig.MAX_VOICE_BYTES_YAML),
+                        MediaConfig.DEFAULT_MAX_VOICE_BYTES),
+                in.integer(in.at(MediaConfig.MAX_VIDEO_BYTES_ENV, s, MediaConfig.MAX_VIDEO_BYTES_YAML),
+                        MediaConfig.DEFAULT_MAX_VIDEO_BYTES),
+                in.integer(in.at(MediaConfig.MAX_FILE_BYTES_ENV, s, MediaConfig.MAX_FILE_BYTES_YAML),
+                        MediaConfig.DEFAULT_MAX_FILE_BYTES),
+                in.bool(in.at(MediaConfig.OPENAI_VISION_ENV, s, MediaConfig.OPENAI_VISION_YAML),
+                        MediaConfig.DEFAULT_OPENAI_VISION));
     }
 
     private static OpenAiConfig readOpenAi(SettingReader in) {

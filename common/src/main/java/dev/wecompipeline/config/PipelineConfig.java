@@ -32,10 +32,11 @@ import java.util.stream.IntStream;
  * @param dataDir   local state, including the embedded broker's log directory
  * @param kafkaPort port of the embedded broker; 0 picks a free port (tests only)
  * @param warnings  things that were fixed up or ignored while loading (never containing secrets)
+ * @param media     the worker's media fetching and what agents get of it
  */
 public record PipelineConfig(List<AppConfig> apps, IngressConfig ingress, KafkaConfig kafka, WorkerConfig worker,
                              OpenAiConfig openai, ReplyConfig reply, EngineConfig engine, Path dataDir,
-                             int kafkaPort, List<String> warnings) {
+                             int kafkaPort, List<String> warnings, MediaConfig media) {
 
     public static final String YAML_SECTION = "pipeline";
 
@@ -53,6 +54,7 @@ public record PipelineConfig(List<AppConfig> apps, IngressConfig ingress, KafkaC
     public PipelineConfig {
         apps = apps == null ? null : List.copyOf(apps);
         warnings = warnings == null ? List.of() : List.copyOf(warnings);
+        media = media == null ? MediaConfig.defaults() : media;
         List<Problem> out = new ArrayList<>();
         Checks.present(out, APPS_YAML, apps);
         Checks.present(out, IngressConfig.YAML_SECTION, ingress);
@@ -67,6 +69,19 @@ public record PipelineConfig(List<AppConfig> apps, IngressConfig ingress, KafkaC
         if (!out.isEmpty()) {
             throw new ConfigException(out);
         }
+    }
+
+    /** Configuration with the media settings at their defaults. */
+    public PipelineConfig(List<AppConfig> apps, IngressConfig ingress, KafkaConfig kafka, WorkerConfig worker,
+                          OpenAiConfig openai, ReplyConfig reply, EngineConfig engine, Path dataDir, int kafkaPort,
+                          List<String> warnings) {
+        this(apps, ingress, kafka, worker, openai, reply, engine, dataDir, kafkaPort, warnings, MediaConfig.defaults());
+    }
+
+    /** This configuration with other media settings. */
+    public PipelineConfig withMedia(MediaConfig other) {
+        return new PipelineConfig(apps, ingress, kafka, worker, openai, reply, engine, dataDir, kafkaPort, warnings,
+                other);
     }
 
     /** Configuration without load-time warnings. */

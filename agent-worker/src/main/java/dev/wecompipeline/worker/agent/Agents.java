@@ -38,7 +38,7 @@ public final class Agents {
      * @throws ConfigException if a setting the agent needs is missing
      */
     public static Agent create(PipelineConfig config) {
-        return create(config.worker(), config.openai(), null);
+        return create(config.worker(), config.openai(), null, config.media().openaiVision());
     }
 
     /**
@@ -48,6 +48,11 @@ public final class Agents {
      * @throws ConfigException if a setting the agent needs is missing
      */
     public static Agent create(WorkerConfig worker, OpenAiConfig openai, HttpClient http) {
+        return create(worker, openai, http, false);
+    }
+
+    /** @param vision the {@code openai} agent sends fetched images as vision parts ({@code OPENAI_VISION}) */
+    public static Agent create(WorkerConfig worker, OpenAiConfig openai, HttpClient http, boolean vision) {
         Objects.requireNonNull(worker, "worker");
         return switch (worker.agent()) {
             case ECHO -> new EchoAgent(worker.echoDelay());
@@ -57,7 +62,7 @@ public final class Agents {
                     throw new ConfigException(OPENAI_BASE_URL_KEY, "is required when " + WorkerConfig.AGENT_ENV
                             + " is " + WorkerConfig.Agent.OPENAI.id());
                 }
-                yield new OpenAiAgent(openai, http != null ? http : httpClient());
+                yield new OpenAiAgent(openai, http != null ? http : httpClient(), vision);
             }
             case COMMAND -> new CommandAgent(CommandAgentConfig.of(worker));
         };
