@@ -17,6 +17,7 @@ import dev.wecompipeline.kafka.KafkaConnection;
 import dev.wecompipeline.ops.KafkaReadiness;
 import dev.wecompipeline.ops.OpsServer;
 import dev.wecompipeline.wecom.TokenCache;
+import dev.wecompipeline.wecom.WeComAccess;
 import dev.wecompipeline.wecom.WeComClient;
 import dev.wecompipeline.worker.agent.Agent;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -67,7 +68,25 @@ public final class WorkerService implements AutoCloseable {
     public WorkerService(PipelineConfig config, String bootstrapServers, WorkerSettings settings, Agent agent,
                          PrometheusMeterRegistry registry, boolean serveOps, Consumer<Throwable> onLoopDeath) {
         this(config, bootstrapServers, settings, agent, registry, serveOps, Map.of(), onLoopDeath,
-                UnaryOperator.identity());
+                UnaryOperator.identity(), null);
+    }
+
+    /**
+     * Sharing the WeCom client and token cache of a reply-service in the same process (the
+     * all-in-one), so the process keeps one token cache; {@code null} creates the worker's own.
+     */
+    public WorkerService(PipelineConfig config, String bootstrapServers, WorkerSettings settings, Agent agent,
+                         PrometheusMeterRegistry registry, boolean serveOps, Consumer<Throwable> onLoopDeath,
+                         WeComAccess sharedWeCom) {
+        this(config, bootstrapServers, settings, agent, registry, serveOps, Map.of(), onLoopDeath,
+                UnaryOperator.identity(), sharedWeCom);
+    }
+
+    WorkerService(PipelineConfig config, String bootstrapServers, WorkerSettings settings, Agent agent,
+                  PrometheusMeterRegistry registry, boolean serveOps, Map<String, Object> consumerOverrides,
+                  Consumer<Throwable> onLoopDeath, UnaryOperator<ProcessingEngine.Clients> decorate) {
+        this(config, bootstrapServers, settings, agent, registry, serveOps, consumerOverrides, onLoopDeath, decorate,
+                null);
     }
 
     /**
@@ -76,7 +95,8 @@ public final class WorkerService implements AutoCloseable {
      */
     WorkerService(PipelineConfig config, String bootstrapServers, WorkerSettings settings, Agent agent,
                   PrometheusMeterRegistry registry, boolean serveOps, Map<String, Object> consumerOverrides,
-                  Consumer<Throwable> onLoopDeath, UnaryOperator<ProcessingEngine.Clients> decorate) {
+                  Consumer<Throwable> onLoopDeath, UnaryOperator<ProcessingEngine.Clients> decorate,
+                  WeComAccess sharedWeCom) {
         this.settings = settings;
         this.agent = agent;
         String clientId = "wecom-worker-" + settings.instanceId();
@@ -98,8 +118,11 @@ public final class WorkerService implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.wecom = mediaClient(config);
-        MediaFetcher media = wecom == null ? MediaFetcher.NONE : new MediaFetcher(config.apps(), wecom,
+        // The worker's own client only when no reply-service in this process shares its own.
+        this.wecom = sharedWeCom != null ? null : mediaClient(config);
+        MediaFetcher media = sharedWeCom != null
+                ? new MediaFetcher(config.apps(), sharedWeCom.client(), sharedWeCom.tokens(), config.media(), null)
+                : wecom == null ? MediaFetcher.NONE : new MediaFetcher(config.apps(), wecom,
                 new TokenCache(wecom, config.reply().tokenRefreshMargin(), config.reply().retryInitialBackoff(),
                         config.reply().retryMaxBackoff(), config.reply().freqLimitBackoff(), tokenTimer,
                         System::currentTimeMillis, (app, ok, code) -> { }),

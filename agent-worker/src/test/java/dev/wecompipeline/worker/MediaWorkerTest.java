@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,6 +13,9 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.wecompipeline.config.CommandAgentConfig;
@@ -19,11 +23,17 @@ import dev.wecompipeline.config.OpenAiConfig;
 import dev.wecompipeline.config.WorkerConfig;
 import dev.wecompipeline.kafka.InboundMessage;
 import dev.wecompipeline.kafka.ReplyMessage;
+import dev.wecompipeline.sandbox.Api;
 import dev.wecompipeline.sandbox.MutableClock;
 import dev.wecompipeline.sandbox.SandboxConfig;
 import dev.wecompipeline.sandbox.WeComApiSandbox;
+import dev.wecompipeline.sandbox.WeComErrors;
+import dev.wecompipeline.testkit.CrashSwitch;
 import dev.wecompipeline.testkit.KafkaBroker;
 import dev.wecompipeline.testkit.KafkaBrokerExtension;
+import dev.wecompipeline.wecom.TokenCache;
+import dev.wecompipeline.wecom.WeComAccess;
+import dev.wecompipeline.wecom.WeComClient;
 import dev.wecompipeline.worker.agent.Agents;
 import dev.wecompipeline.worker.agent.ChatCompletionsStandIn;
 import dev.wecompipeline.worker.agent.CommandAgent;
@@ -65,13 +75,19 @@ class MediaWorkerTest {
     }
 
     private WorkerFixture fixture(KafkaBroker kafka) {
-        return new WorkerFixture(kafka.bootstrapServers(), 2, Map.of(
+        return fixture(kafka, Map.of());
+    }
+
+    private WorkerFixture fixture(KafkaBroker kafka, Map<String, String> more) {
+        Map<String, String> env = new java.util.HashMap<>(more);
+        env.putAll(Map.of(
                 "WECOM_CALLBACK_CORP_ID", CORP,
                 "WECOM_CALLBACK_CORP_SECRET", SECRET,
                 "WECOM_CALLBACK_AGENT_ID", Integer.toString(AGENT_ID),
                 "WECOM_CALLBACK_TOKEN", "callbacktoken",
                 "WECOM_CALLBACK_ENCODING_AES_KEY", "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
                 "WECOM_API_BASE", wecom.baseUrl()));
+        return new WorkerFixture(kafka.bootstrapServers(), 2, env);
     }
 
     private static InboundMessage media(String user, String id, String type, Map<String, String> fields) {
@@ -125,6 +141,65 @@ class MediaWorkerTest {
             assertTrue(reply.startsWith("path=") && reply.endsWith("size=" + AMR.length), reply);
             Path fetched = Path.of(reply.substring("path=".length(), reply.indexOf(" size=")));
             assertFalse(Files.exists(fetched), "the fetched file is deleted after the call: " + fetched);
+        }
+    }
+
+    @Test
+    void a_worker_given_a_reply_services_token_cache_fetches_no_token_of_its_own(KafkaBroker kafka) throws Exception {
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        try (WorkerFixture fx = fixture(kafka);
+             WeComClient client = new WeComClient(URI.create(wecom.baseUrl()), 4, Duration.ofSeconds(5))) {
+            TokenCache tokens = new TokenCache(client, Duration.ofMinutes(5), Duration.ofMillis(100),
+                    Duration.ofSeconds(1), Duration.ofSeconds(1), timer, System::currentTimeMillis, (a, ok, c) -> { });
+            String token = tokens.token(fx.config.apps().get(0)).get(10, TimeUnit.SECONDS);
+            assertEquals(1, wecom.gettokenCallCount());
+            String mediaId = wecom.seedMedia(CORP, "image", JPEG, "image/png", "p.png");
+            fx.startWorker(new EchoAgent(Duration.ZERO), WorkerFixture.settings(2), new CrashSwitch(), Map.of(),
+                    new WeComAccess(client, tokens));
+
+            fx.publish(media("judy", "s-1", "image", Map.of("MediaId", mediaId)));
+            fx.flush();
+            String reply = fx.replies(1, Duration.ofSeconds(30)).get(0).content();
+            assertTrue(reply.endsWith("Fetched image: " + JPEG.length + " bytes, image/png"), reply);
+            assertEquals(1, wecom.gettokenCallCount(), "one token cache per process: the shared token was used");
+            assertFalse(token.isEmpty());
+        } finally {
+            timer.shutdownNow();
+        }
+    }
+
+    @Test
+    void media_get_is_retried_like_a_send_busy_after_a_backoff_and_a_refused_token_refreshed(KafkaBroker kafka) {
+        try (WorkerFixture fx = fixture(kafka)) {
+            String first = wecom.seedMedia(CORP, "video", new byte[] {0, 0, 0, 24, 'f', 't', 'y', 'p'}, "video/mp4", "a.mp4");
+            String second = wecom.seedMedia(CORP, "voice", AMR, "audio/amr", "b.amr");
+            fx.startWorker(new EchoAgent(Duration.ZERO), WorkerFixture.settings(2));
+            fx.publish(media("ken", "r-1", "video", Map.of("MediaId", first)));
+            fx.flush();
+            assertTrue(fx.replies(1, Duration.ofSeconds(30)).get(0).content().endsWith("Fetched video: 8 bytes, video/mp4"));
+            assertEquals(1, wecom.gettokenCallCount());
+
+            wecom.invalidateAllTokens(WeComErrors.ACCESS_TOKEN_EXPIRED);
+            wecom.faults().failNext(Api.MEDIA_GET, WeComErrors.SYSTEM_BUSY, 1);
+            fx.publish(media("ken", "r-2", "voice", Map.of("MediaId", second, "Format", "amr")));
+            fx.flush();
+            String reply = fx.replies(2, Duration.ofSeconds(30)).get(1).content();
+            assertTrue(reply.endsWith("Fetched voice: " + AMR.length + " bytes, audio/amr"), reply);
+            assertEquals(2, wecom.gettokenCallCount(), "42001 made the worker fetch a new token");
+            assertEquals(1, wecom.countByErrcode(WeComErrors.ACCESS_TOKEN_EXPIRED));
+            assertEquals(1, wecom.countByErrcode(WeComErrors.SYSTEM_BUSY));
+        }
+    }
+
+    @Test
+    void media_over_its_types_cap_is_not_kept_and_the_agent_is_told(KafkaBroker kafka) {
+        try (WorkerFixture fx = fixture(kafka, Map.of("MEDIA_MAX_IMAGE_BYTES", "10"))) {
+            String mediaId = wecom.seedMedia(CORP, "image", JPEG, "image/jpeg", "big.jpg");
+            fx.startWorker(new EchoAgent(Duration.ZERO), WorkerFixture.settings(2));
+            fx.publish(media("lena", "c-1", "image", Map.of("MediaId", mediaId)));
+            fx.flush();
+            String reply = fx.replies(1, Duration.ofSeconds(30)).get(0).content();
+            assertTrue(reply.endsWith("Could not fetch the image: larger than the image limit of 10 bytes"), reply);
         }
     }
 

@@ -94,13 +94,19 @@ final class WorkerFixture implements AutoCloseable {
 
     /** A worker whose loop dies where {@code crash} is armed; its death is recorded in {@link #deaths}. */
     WorkerService startWorker(Agent agent, WorkerSettings settings, CrashSwitch crash, Map<String, Object> overrides) {
+        return startWorker(agent, settings, crash, overrides, null);
+    }
+
+    /** A worker sharing {@code wecom} (a reply-service's client and token cache), as in the all-in-one. */
+    WorkerService startWorker(Agent agent, WorkerSettings settings, CrashSwitch crash, Map<String, Object> overrides,
+                              dev.wecompipeline.wecom.WeComAccess wecom) {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         // A short session timeout so a crashed worker's partitions move on within seconds.
         Map<String, Object> consumer = new HashMap<>(Map.of(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6_000,
                 ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1_000));
         consumer.putAll(overrides);
         WorkerService w = new WorkerService(config, bootstrap, settings, agent, registry, false, consumer,
-                deaths::add, crash).start();
+                deaths::add, crash, wecom).start();
         workers.add(w);
         registries.add(registry);
         await().atMost(Duration.ofSeconds(30)).until(w::isRunning);
