@@ -117,6 +117,22 @@ class MediaTest {
         }
     }
 
+    @Test
+    void media_is_seeded_and_uploads_are_read_over_the_admin_endpoints() {
+        try (SandboxFixture fx = SandboxFixture.start()) {
+            String body = "{\"corpId\":\"" + CORP + "\",\"type\":\"image\",\"contentType\":\"image/jpeg\","
+                    + "\"filename\":\"a.jpg\",\"base64\":\"" + java.util.Base64.getEncoder().encodeToString(JPEG) + "\"}";
+            String id = json(fx.post("/sandbox/media", body)).path("mediaId").asText();
+            String token = fx.token();
+            assertArrayEquals(JPEG, get(fx, token, id).body());
+            json(upload(fx, token, "file", "r.pdf", "application/pdf", JPEG));
+            JsonNode uploads = json(fx.get("/sandbox/media/uploads"));
+            assertEquals("r.pdf", uploads.get(0).path("filename").asText());
+            assertArrayEquals(JPEG, java.util.Base64.getDecoder().decode(uploads.get(0).path("bytes").asText()));
+            assertEquals(1, json(fx.get("/sandbox/media/fetches")).size());
+        }
+    }
+
     private static void assertJsonError(HttpResponse<byte[]> response, int errcode) {
         assertEquals(200, response.statusCode());
         assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("application/json"),
