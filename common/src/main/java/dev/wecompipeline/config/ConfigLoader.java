@@ -88,6 +88,8 @@ import java.util.function.Supplier;
  * <tr><td>openai.temperature</td><td>OPENAI_TEMPERATURE</td><td>0.7</td></tr>
  * <tr><td>openai.max_tokens</td><td>OPENAI_MAX_TOKENS</td><td>1024</td></tr>
  * <tr><td>openai.timeout</td><td>OPENAI_TIMEOUT</td><td>5m (bare number: seconds)</td></tr>
+ * <tr><td>media.openai_vision</td><td>OPENAI_VISION</td><td>false</td></tr>
+ * <tr><td>media.max_image_bytes, _voice_, _video_, _file_</td><td>MEDIA_MAX_IMAGE_BYTES, ...</td><td>10 MiB, 2 MiB, 10 MiB, 20 MiB</td></tr>
  * <tr><td colspan="3"><b>reply</b> ({@link ReplyConfig})</td></tr>
  * <tr><td>port</td><td>REPLY_PORT</td><td>8647</td></tr>
  * <tr><td>wecom_api_base</td><td>WECOM_API_BASE</td><td>https://qyapi.weixin.qq.com</td></tr>

@@ -65,6 +65,12 @@ public record MediaConfig(int maxImageBytes, int maxVoiceBytes, int maxVideoByte
         return new MediaConfig(maxImageBytes, maxVoiceBytes, maxVideoBytes, maxFileBytes, vision);
     }
 
+    /** One line for the startup log. */
+    public String describe() {
+        return "media: max bytes image " + maxImageBytes + ", voice " + maxVoiceBytes + ", video " + maxVideoBytes
+                + ", file " + maxFileBytes + ", openai vision " + (openaiVision ? "on" : "off");
+    }
+
     /** The cap of one WeCom message type ({@code image}, {@code voice}, {@code video}, {@code file}). */
     public int maxBytes(String msgType) {
         return switch (msgType) {

@@ -146,6 +146,7 @@ public record PipelineConfig(List<AppConfig> apps, IngressConfig ingress, KafkaC
         if (worker.agent() == WorkerConfig.Agent.OPENAI) {
             out.append("  ").append(openai.describe()).append('\n');
         }
+        out.append("  ").append(media.describe()).append('\n');
         out.append("  ").append(reply.describe()).append('\n');
         out.append("  ").append(engine.describe()).append('\n');
         out.append("  data dir: ").append(dataDir).append('\n');
