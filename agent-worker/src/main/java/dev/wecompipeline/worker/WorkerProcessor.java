@@ -52,12 +52,19 @@ final class WorkerProcessor implements Processor<WorkerProcessor.Task> {
     private final SessionStore sessions;
     private final WorkerMetrics metrics;
     private final ExecutorService loader;
+    private final MediaFetcher media;
     private final Map<Integer, DedupeIndex> dedupe = new HashMap<>();
     private final JsonSerde<InboundMessage> inboundSerde = JsonSerde.inbound();
     private final JsonSerde<ReplyMessage> replySerde = JsonSerde.replies();
 
     WorkerProcessor(KafkaConfig topics, Agent agent, WorkerSettings settings, TaskRunner runner, LogScanner scanner,
                     WorkerMetrics metrics, ExecutorService loader) {
+        this(topics, agent, settings, runner, scanner, metrics, loader, MediaFetcher.NONE);
+    }
+
+    WorkerProcessor(KafkaConfig topics, Agent agent, WorkerSettings settings, TaskRunner runner, LogScanner scanner,
+                    WorkerMetrics metrics, ExecutorService loader, MediaFetcher media) {
+        this.media = media;
         this.topics = topics;
         this.agent = agent;
         this.settings = settings;
@@ -104,7 +111,7 @@ final class WorkerProcessor implements Processor<WorkerProcessor.Task> {
         LOG.debug("Agent {} started on message {} from {} (trace {})", agent.name(), message.messageId(), task.key(),
                 message.traceId());
         WorkerSettings.ProgressNotice notice = settings.progressNotice();
-        runner.run(() -> agent.reply(request), result -> {
+        runner.run(() -> media.around(message, fetched -> agent.reply(request.withMedia(fetched))), result -> {
             metrics.agentDuration(result.nanos(), result.ending());
             handle.finish(outcomeOf(result), () -> outputs(task, result));
         }, notice.after(), () -> handle.emit(() -> progressNotice(task, notice.text())));

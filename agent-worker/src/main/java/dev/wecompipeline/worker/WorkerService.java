@@ -1,10 +1,12 @@
 package dev.wecompipeline.worker;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
@@ -14,6 +16,9 @@ import dev.wecompipeline.kafka.KafkaClientSettings;
 import dev.wecompipeline.kafka.KafkaConnection;
 import dev.wecompipeline.ops.KafkaReadiness;
 import dev.wecompipeline.ops.OpsServer;
+import dev.wecompipeline.wecom.TokenCache;
+import dev.wecompipeline.wecom.WeComAccess;
+import dev.wecompipeline.wecom.WeComClient;
 import dev.wecompipeline.worker.agent.Agent;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -48,6 +53,12 @@ public final class WorkerService implements AutoCloseable {
     private final Agent agent;
     private final TaskRunner runner;
     private final ExecutorService loader;
+    private final WeComClient wecom;
+    private final ScheduledExecutorService tokenTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "worker-wecom-timer");
+        t.setDaemon(true);
+        return t;
+    });
 
     /**
      * @param serveOps    whether to serve {@code /health}, {@code /ready}, {@code /metrics} on
@@ -57,7 +68,25 @@ public final class WorkerService implements AutoCloseable {
     public WorkerService(PipelineConfig config, String bootstrapServers, WorkerSettings settings, Agent agent,
                          PrometheusMeterRegistry registry, boolean serveOps, Consumer<Throwable> onLoopDeath) {
         this(config, bootstrapServers, settings, agent, registry, serveOps, Map.of(), onLoopDeath,
-                UnaryOperator.identity());
+                UnaryOperator.identity(), null);
+    }
+
+    /**
+     * Sharing the WeCom client and token cache of a reply-service in the same process (the
+     * all-in-one), so the process keeps one token cache; {@code null} creates the worker's own.
+     */
+    public WorkerService(PipelineConfig config, String bootstrapServers, WorkerSettings settings, Agent agent,
+                         PrometheusMeterRegistry registry, boolean serveOps, Consumer<Throwable> onLoopDeath,
+                         WeComAccess sharedWeCom) {
+        this(config, bootstrapServers, settings, agent, registry, serveOps, Map.of(), onLoopDeath,
+                UnaryOperator.identity(), sharedWeCom);
+    }
+
+    WorkerService(PipelineConfig config, String bootstrapServers, WorkerSettings settings, Agent agent,
+                  PrometheusMeterRegistry registry, boolean serveOps, Map<String, Object> consumerOverrides,
+                  Consumer<Throwable> onLoopDeath, UnaryOperator<ProcessingEngine.Clients> decorate) {
+        this(config, bootstrapServers, settings, agent, registry, serveOps, consumerOverrides, onLoopDeath, decorate,
+                null);
     }
 
     /**
@@ -66,7 +95,8 @@ public final class WorkerService implements AutoCloseable {
      */
     WorkerService(PipelineConfig config, String bootstrapServers, WorkerSettings settings, Agent agent,
                   PrometheusMeterRegistry registry, boolean serveOps, Map<String, Object> consumerOverrides,
-                  Consumer<Throwable> onLoopDeath, UnaryOperator<ProcessingEngine.Clients> decorate) {
+                  Consumer<Throwable> onLoopDeath, UnaryOperator<ProcessingEngine.Clients> decorate,
+                  WeComAccess sharedWeCom) {
         this.settings = settings;
         this.agent = agent;
         String clientId = "wecom-worker-" + settings.instanceId();
@@ -88,8 +118,17 @@ public final class WorkerService implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        // The worker's own client only when no reply-service in this process shares its own.
+        this.wecom = sharedWeCom != null ? null : mediaClient(config);
+        MediaFetcher media = sharedWeCom != null
+                ? new MediaFetcher(config.apps(), sharedWeCom.client(), sharedWeCom.tokens(), config.media(), null)
+                : wecom == null ? MediaFetcher.NONE : new MediaFetcher(config.apps(), wecom,
+                new TokenCache(wecom, config.reply().tokenRefreshMargin(), config.reply().retryInitialBackoff(),
+                        config.reply().retryMaxBackoff(), config.reply().freqLimitBackoff(), tokenTimer,
+                        System::currentTimeMillis, (app, ok, code) -> { }),
+                config.media(), null);
         WorkerProcessor processor = new WorkerProcessor(config.kafka(), agent, settings, runner,
-                new LogScanner(kafka), new WorkerMetrics(registry), loader);
+                new LogScanner(kafka), new WorkerMetrics(registry), loader, media);
         // A dead loop's process is about to end: its agent calls are interrupted.
         Consumer<Throwable> onDeath = cause -> {
             runner.close();
@@ -100,6 +139,19 @@ public final class WorkerService implements AutoCloseable {
         this.thread = new Thread(engine, "worker-poll");
         this.readiness = new KafkaReadiness(kafka, clientId + "-readiness");
         this.ops = serveOps ? OpsServer.create(config.worker().port(), registry, this::isReady) : null;
+    }
+
+    /**
+     * The WeCom client for {@code media/get}, when at least one app has its secret
+     * ({@code WECOM_CALLBACK_CORP_SECRET}); without one, media messages reach the agent as descriptions.
+     */
+    private static WeComClient mediaClient(PipelineConfig config) {
+        if (config.apps().stream().noneMatch(a -> a.corpSecret() != null)) {
+            LOG.info("worker: no app has a corp secret; media is not fetched, agents get descriptions");
+            return null;
+        }
+        return new WeComClient(URI.create(config.reply().wecomApiBase()), config.reply().concurrency(),
+                config.reply().requestTimeout());
     }
 
     /** A process-unique instance id: the host name (stable per container) plus a short random suffix. */
@@ -158,6 +210,10 @@ public final class WorkerService implements AutoCloseable {
         }
         runner.close();
         loader.shutdownNow();
+        tokenTimer.shutdownNow();
+        if (wecom != null) {
+            wecom.close();
+        }
         if (ops != null) {
             ops.close();
         }

@@ -48,6 +48,11 @@ final class WorkerFixture implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
 
     WorkerFixture(String bootstrap, int partitions) {
+        this(bootstrap, partitions, Map.of());
+    }
+
+    /** With more settings, e.g. an app's WeCom credentials and {@code WECOM_API_BASE}. */
+    WorkerFixture(String bootstrap, int partitions, Map<String, String> extraEnv) {
         this.bootstrap = bootstrap;
         String s = "-" + SEQ.incrementAndGet() + "-" + UUID.randomUUID().toString().substring(0, 6);
         Map<String, String> env = new HashMap<>();
@@ -61,6 +66,7 @@ final class WorkerFixture implements AutoCloseable {
         env.put("KAFKA_TOPIC_PARTITIONS", Integer.toString(partitions));
         env.put("WORKER_GROUP_ID", "wt-group" + s);
         env.put("WORKER_PORT", "0");
+        env.putAll(extraEnv);
         this.config = ConfigLoader.load(env, java.util.Optional.empty());
         try (Admin admin = Admin.create(KafkaClientSettings.admin(bootstrap, "wt-admin"))) {
             // Topics.ensure returns once every new partition is served by its leader.
@@ -88,13 +94,19 @@ final class WorkerFixture implements AutoCloseable {
 
     /** A worker whose loop dies where {@code crash} is armed; its death is recorded in {@link #deaths}. */
     WorkerService startWorker(Agent agent, WorkerSettings settings, CrashSwitch crash, Map<String, Object> overrides) {
+        return startWorker(agent, settings, crash, overrides, null);
+    }
+
+    /** A worker sharing {@code wecom} (a reply-service's client and token cache), as in the all-in-one. */
+    WorkerService startWorker(Agent agent, WorkerSettings settings, CrashSwitch crash, Map<String, Object> overrides,
+                              dev.wecompipeline.wecom.WeComAccess wecom) {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         // A short session timeout so a crashed worker's partitions move on within seconds.
         Map<String, Object> consumer = new HashMap<>(Map.of(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6_000,
                 ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1_000));
         consumer.putAll(overrides);
         WorkerService w = new WorkerService(config, bootstrap, settings, agent, registry, false, consumer,
-                deaths::add, crash).start();
+                deaths::add, crash, wecom).start();
         workers.add(w);
         registries.add(registry);
         await().atMost(Duration.ofSeconds(30)).until(w::isRunning);

@@ -93,6 +93,8 @@ import java.util.function.Supplier;
  * <tr><td>hermes.base_url</td><td>HERMES_BASE_URL</td><td>http://127.0.0.1:8642</td></tr>
  * <tr><td>hermes.api_key</td><td>HERMES_API_KEY</td><td>none (secret)</td></tr>
  * <tr><td>hermes.poll_interval</td><td>HERMES_POLL_INTERVAL</td><td>1s (bare number: ms)</td></tr>
+ * <tr><td>media.openai_vision</td><td>OPENAI_VISION</td><td>false</td></tr>
+ * <tr><td>media.max_image_bytes, _voice_, _video_, _file_</td><td>MEDIA_MAX_IMAGE_BYTES, ...</td><td>10 MiB, 2 MiB, 10 MiB, 20 MiB</td></tr>
  * <tr><td colspan="3"><b>reply</b> ({@link ReplyConfig})</td></tr>
  * <tr><td>port</td><td>REPLY_PORT</td><td>8647</td></tr>
  * <tr><td>wecom_api_base</td><td>WECOM_API_BASE</td><td>https://qyapi.weixin.qq.com</td></tr>
@@ -182,6 +184,7 @@ public final class ConfigLoader {
         WorkerConfig worker = build(in, () -> readWorker(in));
         OpenAiConfig openai = build(in, () -> readOpenAi(in));
         HermesConfig hermes = build(in, () -> readHermes(in));
+        MediaConfig media = build(in, () -> readMedia(in));
         ReplyConfig reply = build(in, () -> readReply(in));
         EngineConfig engine = build(in, () -> readEngine(in));
         Path dataDir = in.path(in.at(PipelineConfig.DATA_DIR_ENV, PipelineConfig.YAML_SECTION,
@@ -192,7 +195,8 @@ public final class ConfigLoader {
         PipelineConfig.problems(apps, appKeys, dataDir, kafkaPort).forEach(p -> problems.add(in.relabel(p)));
 
         for (String section : List.of(EXTRA, KafkaConfig.YAML_SECTION, WorkerConfig.YAML_SECTION,
-                OpenAiConfig.YAML_SECTION, HermesConfig.YAML_SECTION, ReplyConfig.YAML_SECTION, EngineConfig.YAML_SECTION,
+                OpenAiConfig.YAML_SECTION, HermesConfig.YAML_SECTION, MediaConfig.YAML_SECTION, ReplyConfig.YAML_SECTION,
+                EngineConfig.YAML_SECTION,
                 PipelineConfig.YAML_SECTION)) {
             in.warnUnreadKeys(in.section(section), section);
         }
@@ -201,7 +205,7 @@ public final class ConfigLoader {
         }
         List<String> warnings = in.warnings();
         return new PipelineConfig(apps, ingress, kafka, worker, openai, hermes, reply, engine, dataDir, kafkaPort,
-                warnings);
+                warnings, media);
     }
 
     /** The config file to read: {@value #CONFIG_ENV} (must exist) or {@value #DEFAULT_CONFIG_FILE} if present. */
@@ -412,6 +416,23 @@ public final class ConfigLoader {
                         WorkerConfig.DEFAULT_PROGRESS_NOTICE_AFTER, SECONDS),
                 in.string(in.at(WorkerConfig.PROGRESS_NOTICE_ENV, s, WorkerConfig.PROGRESS_NOTICE_YAML),
                         WorkerConfig.DEFAULT_PROGRESS_NOTICE));
+    }
+
+    private static MediaConfig readMedia(SettingReader in) {
+        String s = MediaConfig.YAML_SECTION;
+        // The section nests inside worker, so worker's own unknown-key check must not flag it.
+        in.markRead(in.section(WorkerConfig.YAML_SECTION), MediaConfig.SECTION_YAML);
+        return new MediaConfig(
+                in.integer(in.at(MediaConfig.MAX_IMAGE_BYTES_ENV, s, MediaConfig.MAX_IMAGE_BYTES_YAML),
+                        MediaConfig.DEFAULT_MAX_IMAGE_BYTES),
+                in.integer(in.at(MediaConfig.MAX_VOICE_BYTES_ENV, s, MediaConfig.MAX_VOICE_BYTES_YAML),
+                        MediaConfig.DEFAULT_MAX_VOICE_BYTES),
+                in.integer(in.at(MediaConfig.MAX_VIDEO_BYTES_ENV, s, MediaConfig.MAX_VIDEO_BYTES_YAML),
+                        MediaConfig.DEFAULT_MAX_VIDEO_BYTES),
+                in.integer(in.at(MediaConfig.MAX_FILE_BYTES_ENV, s, MediaConfig.MAX_FILE_BYTES_YAML),
+                        MediaConfig.DEFAULT_MAX_FILE_BYTES),
+                in.bool(in.at(MediaConfig.OPENAI_VISION_ENV, s, MediaConfig.OPENAI_VISION_YAML),
+                        MediaConfig.DEFAULT_OPENAI_VISION));
     }
 
     private static OpenAiConfig readOpenAi(SettingReader in) {

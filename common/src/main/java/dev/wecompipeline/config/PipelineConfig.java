@@ -33,10 +33,11 @@ import java.util.stream.IntStream;
  * @param dataDir   local state, including the embedded broker's log directory
  * @param kafkaPort port of the embedded broker; 0 picks a free port (tests only)
  * @param warnings  things that were fixed up or ignored while loading (never containing secrets)
+ * @param media     the worker's media fetching and what agents get of it
  */
 public record PipelineConfig(List<AppConfig> apps, IngressConfig ingress, KafkaConfig kafka, WorkerConfig worker,
                              OpenAiConfig openai, HermesConfig hermes, ReplyConfig reply, EngineConfig engine,
-                             Path dataDir, int kafkaPort, List<String> warnings) {
+                             Path dataDir, int kafkaPort, List<String> warnings, MediaConfig media) {
 
     public static final String YAML_SECTION = "pipeline";
 
@@ -54,6 +55,7 @@ public record PipelineConfig(List<AppConfig> apps, IngressConfig ingress, KafkaC
     public PipelineConfig {
         apps = apps == null ? null : List.copyOf(apps);
         warnings = warnings == null ? List.of() : List.copyOf(warnings);
+        media = media == null ? MediaConfig.defaults() : media;
         List<Problem> out = new ArrayList<>();
         Checks.present(out, APPS_YAML, apps);
         Checks.present(out, IngressConfig.YAML_SECTION, ingress);
@@ -71,12 +73,26 @@ public record PipelineConfig(List<AppConfig> apps, IngressConfig ingress, KafkaC
         }
     }
 
-    /** Configuration from before the {@code hermes} agent; it takes its defaults. */
+    /** Configuration from before the {@code hermes} agent and media; both take their defaults. */
     public PipelineConfig(List<AppConfig> apps, IngressConfig ingress, KafkaConfig kafka, WorkerConfig worker,
                           OpenAiConfig openai, ReplyConfig reply, EngineConfig engine, Path dataDir, int kafkaPort,
                           List<String> warnings) {
         this(apps, ingress, kafka, worker, openai, HermesConfig.defaults(), reply, engine, dataDir, kafkaPort,
-                warnings);
+                warnings, MediaConfig.defaults());
+    }
+
+    /** Configuration from before media; its settings take their defaults. */
+    public PipelineConfig(List<AppConfig> apps, IngressConfig ingress, KafkaConfig kafka, WorkerConfig worker,
+                          OpenAiConfig openai, HermesConfig hermes, ReplyConfig reply, EngineConfig engine,
+                          Path dataDir, int kafkaPort, List<String> warnings) {
+        this(apps, ingress, kafka, worker, openai, hermes, reply, engine, dataDir, kafkaPort, warnings,
+                MediaConfig.defaults());
+    }
+
+    /** This configuration with other media settings. */
+    public PipelineConfig withMedia(MediaConfig other) {
+        return new PipelineConfig(apps, ingress, kafka, worker, openai, hermes, reply, engine, dataDir, kafkaPort,
+                warnings, other);
     }
 
     /** Configuration without load-time warnings. */
@@ -144,6 +160,7 @@ public record PipelineConfig(List<AppConfig> apps, IngressConfig ingress, KafkaC
         if (worker.agent() == WorkerConfig.Agent.HERMES) {
             out.append("  ").append(hermes.describe()).append('\n');
         }
+        out.append("  ").append(media.describe()).append('\n');
         out.append("  ").append(reply.describe()).append('\n');
         out.append("  ").append(engine.describe()).append('\n');
         out.append("  data dir: ").append(dataDir).append('\n');

@@ -61,7 +61,7 @@ final class PipelineRuntime implements AutoCloseable {
         LOG.info("all-in-one: reply   delivering to {}", config.reply().wecomApiBase());
         WorkerService worker = new WorkerService(config, bootstrap,
                 WorkerSettings.from(config, WorkerService.defaultInstanceId()), Agents.create(config), registry, false,
-                onLoopDeath)
+                onLoopDeath, reply.wecom())   // one token cache per process: the reply-service's
                 .start();
         LOG.info("all-in-one: worker  agent {} with concurrency {}", config.worker().agent().id(),
                 config.worker().concurrency());

@@ -50,8 +50,8 @@ class DeploymentFilesTest {
     static Set<String> configVariables() throws IllegalAccessException {
         Set<String> names = new TreeSet<>();
         for (Class<?> c : List.of(AppConfig.class, IngressConfig.class, KafkaConfig.class, WorkerConfig.class,
-                OpenAiConfig.class, HermesConfig.class, ReplyConfig.class, EngineConfig.class, PipelineConfig.class,
-                ConfigLoader.class)) {
+                OpenAiConfig.class, HermesConfig.class, dev.wecompipeline.config.MediaConfig.class, ReplyConfig.class,
+                EngineConfig.class, PipelineConfig.class, ConfigLoader.class)) {
             for (Field f : c.getDeclaredFields()) {
                 if (Modifier.isStatic(f.getModifiers()) && f.getType() == String.class && f.getName().endsWith("_ENV")) {
                     f.setAccessible(true);
@@ -180,10 +180,13 @@ class DeploymentFilesTest {
         assertFalse(reply.contains(OpenAiConfig.API_KEY_ENV));
 
         Set<String> worker = environment(compose, "agent-worker");
-        assertTrue(worker.stream().noneMatch(n -> n.startsWith("WECOM_CALLBACK_")), () -> "worker gets WeCom settings: " + worker);
+        // The worker fetches media with media/get (issue #14): it needs the app's credentials and the API base.
+        assertTrue(worker.containsAll(List.of(AppConfig.CORP_ID_ENV, AppConfig.CORP_SECRET_ENV, AppConfig.AGENT_ID_ENV,
+                ReplyConfig.WECOM_API_BASE_ENV)), worker::toString);
         assertTrue(worker.containsAll(List.of(WorkerConfig.AGENT_ENV, WorkerConfig.COMMAND_ENV, WorkerConfig.COMMAND_ENV_ENV,
                 WorkerConfig.COMMAND_MAX_OUTPUT_BYTES_ENV, OpenAiConfig.BASE_URL_ENV, OpenAiConfig.API_KEY_ENV,
-                ReplyConfig.FORMAT_ENV)), worker::toString);
+                ReplyConfig.FORMAT_ENV, dev.wecompipeline.config.MediaConfig.OPENAI_VISION_ENV,
+                dev.wecompipeline.config.MediaConfig.MAX_IMAGE_BYTES_ENV)), worker::toString);
 
         Set<String> topics = environment(compose, "topics");
         assertTrue(topics.stream().allMatch(n -> n.startsWith("KAFKA_") || NON_CONFIG_VARIABLES.contains(n)), topics::toString);

@@ -9,12 +9,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 import dev.wecompipeline.config.AppConfig;
-import dev.wecompipeline.reply.wecom.ErrorCodes;
-import dev.wecompipeline.reply.wecom.TokenCache;
-import dev.wecompipeline.reply.wecom.WeComApi.SendAnswer;
-import dev.wecompipeline.reply.wecom.WeComApi.SendRequest;
-import dev.wecompipeline.reply.wecom.WeComClient;
-import dev.wecompipeline.reply.wecom.WeComException;
+import dev.wecompipeline.wecom.ErrorCodes;
+import dev.wecompipeline.wecom.TokenCache;
+import dev.wecompipeline.wecom.WeComApi.SendAnswer;
+import dev.wecompipeline.wecom.WeComApi.SendRequest;
+import dev.wecompipeline.wecom.WeComClient;
+import dev.wecompipeline.wecom.WeComException;
 import io.github.resilience4j.retry.Retry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

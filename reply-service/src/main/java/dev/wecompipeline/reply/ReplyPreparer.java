@@ -10,8 +10,8 @@ import dev.wecompipeline.config.AppConfig;
 import dev.wecompipeline.config.ReplyConfig;
 import dev.wecompipeline.kafka.JsonSerde;
 import dev.wecompipeline.kafka.ReplyMessage;
-import dev.wecompipeline.reply.wecom.PermanentWeComException;
-import dev.wecompipeline.reply.wecom.WeComException;
+import dev.wecompipeline.wecom.PermanentWeComException;
+import dev.wecompipeline.wecom.WeComException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.errors.SerializationException;
 

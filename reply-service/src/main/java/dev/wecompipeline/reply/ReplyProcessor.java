@@ -10,7 +10,7 @@ import java.util.concurrent.Executor;
 import dev.wecompipeline.config.KafkaConfig;
 import dev.wecompipeline.engine.Processor;
 import dev.wecompipeline.engine.TaskHandle;
-import dev.wecompipeline.reply.wecom.WeComException;
+import dev.wecompipeline.wecom.WeComException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;

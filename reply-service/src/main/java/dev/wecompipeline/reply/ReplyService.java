@@ -21,8 +21,9 @@ import dev.wecompipeline.kafka.KafkaClientSettings;
 import dev.wecompipeline.kafka.KafkaConnection;
 import dev.wecompipeline.ops.KafkaReadiness;
 import dev.wecompipeline.ops.OpsServer;
-import dev.wecompipeline.reply.wecom.TokenCache;
-import dev.wecompipeline.reply.wecom.WeComClient;
+import dev.wecompipeline.wecom.TokenCache;
+import dev.wecompipeline.wecom.WeComAccess;
+import dev.wecompipeline.wecom.WeComClient;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -56,6 +57,7 @@ public final class ReplyService implements AutoCloseable {
     private final KafkaConnection kafka;
     private final String instanceId;
     private final WeComClient client;
+    private final WeComAccess wecomAccess;
     private final ScheduledExecutorService timer;
     private final ExecutorService loader;
     private final ProcessingEngine<ReplyWork> engine;
@@ -113,6 +115,7 @@ public final class ReplyService implements AutoCloseable {
         TokenCache tokens = new TokenCache(client, reply.tokenRefreshMargin(), reply.retryInitialBackoff(),
                 reply.retryMaxBackoff(), reply.freqLimitBackoff(), timer, System::currentTimeMillis,
                 (app, ok, code) -> metrics.tokenRefresh(app, ok));
+        this.wecomAccess = new WeComAccess(client, tokens);
         Delivery.Context ctx = new Delivery.Context(client, tokens,
                 new UserRateLimiter(reply.perUserPerMinute(), reply.minuteWindow(), reply.perUserPerHour(),
                         reply.hourWindow(), System::currentTimeMillis),
@@ -225,6 +228,14 @@ public final class ReplyService implements AutoCloseable {
      * Stops: deliveries stop at their next step, calls in progress get their answer, what finished is
      * committed, the consumer leaves the group. Unfinished replies are delivered by the next owner.
      */
+    /**
+     * This service's WeCom client and token cache, for a worker in the same process to share
+     * (the all-in-one): one {@code gettoken} single flight per app per process. Closed with this service.
+     */
+    public WeComAccess wecom() {
+        return wecomAccess;
+    }
+
     @Override
     public void close() {
         try {

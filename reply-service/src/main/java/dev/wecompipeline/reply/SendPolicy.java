@@ -7,7 +7,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.DoubleSupplier;
 
 import dev.wecompipeline.config.ReplyConfig;
-import dev.wecompipeline.reply.wecom.RetriableWeComException;
+import dev.wecompipeline.wecom.RetriableWeComException;
 import io.github.resilience4j.core.IntervalBiFunction;
 import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;

@@ -7,10 +7,10 @@ import java.io.IOException;
 import java.net.http.HttpTimeoutException;
 import java.util.concurrent.CompletionException;
 
-import dev.wecompipeline.reply.wecom.ErrorCodes;
-import dev.wecompipeline.reply.wecom.PermanentWeComException;
-import dev.wecompipeline.reply.wecom.RetriableWeComException;
-import dev.wecompipeline.reply.wecom.WeComException;
+import dev.wecompipeline.wecom.ErrorCodes;
+import dev.wecompipeline.wecom.PermanentWeComException;
+import dev.wecompipeline.wecom.RetriableWeComException;
+import dev.wecompipeline.wecom.WeComException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;

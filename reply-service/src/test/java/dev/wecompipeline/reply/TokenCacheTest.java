@@ -15,10 +15,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
-import dev.wecompipeline.reply.wecom.PermanentWeComException;
-import dev.wecompipeline.reply.wecom.RetriableWeComException;
-import dev.wecompipeline.reply.wecom.TokenCache;
-import dev.wecompipeline.reply.wecom.WeComClient;
+import dev.wecompipeline.wecom.PermanentWeComException;
+import dev.wecompipeline.wecom.RetriableWeComException;
+import dev.wecompipeline.wecom.TokenCache;
+import dev.wecompipeline.wecom.WeComClient;
 import dev.wecompipeline.sandbox.Api;
 import dev.wecompipeline.sandbox.SandboxConfig;
 import dev.wecompipeline.sandbox.WeComApiSandbox;

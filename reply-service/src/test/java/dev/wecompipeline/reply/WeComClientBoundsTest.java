@@ -24,11 +24,11 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.wecompipeline.reply.wecom.ErrorCodes;
-import dev.wecompipeline.reply.wecom.RetriableWeComException;
-import dev.wecompipeline.reply.wecom.TokenCache;
-import dev.wecompipeline.reply.wecom.WeComApi.TokenAnswer;
-import dev.wecompipeline.reply.wecom.WeComClient;
+import dev.wecompipeline.wecom.ErrorCodes;
+import dev.wecompipeline.wecom.RetriableWeComException;
+import dev.wecompipeline.wecom.TokenCache;
+import dev.wecompipeline.wecom.WeComApi.TokenAnswer;
+import dev.wecompipeline.wecom.WeComClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

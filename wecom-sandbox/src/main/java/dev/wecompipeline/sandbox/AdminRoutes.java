@@ -54,6 +54,10 @@ final class AdminRoutes {
     record DownRequest(Double seconds) {
     }
 
+    /** Media to serve from {@code media/get}; {@code base64} holds the bytes. */
+    record MediaRequest(String corpId, String type, String contentType, String filename, String base64) {
+    }
+
     private final WeComApiSandbox sandbox;
     private final ObjectMapper mapper;
 
@@ -87,6 +91,20 @@ final class AdminRoutes {
             sandbox.invalidateAllTokens(errcode);
             ctx.json(Map.of("invalidated", true, "errcode", errcode));
         });
+        cfg.routes.post(PREFIX + "/media", ctx -> {
+            MediaRequest m = read(ctx, MediaRequest.class);
+            byte[] bytes;
+            try {
+                bytes = java.util.Base64.getDecoder().decode(required(m.base64(), "base64"));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("base64 is not base64");
+            }
+            String id = sandbox.seedMedia(required(m.corpId(), "corpId"), required(m.type(), "type"), bytes,
+                    required(m.contentType(), "contentType"), m.filename());
+            ctx.status(201).json(Map.of("mediaId", id));
+        });
+        cfg.routes.get(PREFIX + "/media/uploads", ctx -> ctx.json(sandbox.mediaUploads()));
+        cfg.routes.get(PREFIX + "/media/fetches", ctx -> ctx.json(sandbox.mediaFetches()));
         cfg.routes.post(PREFIX + "/down", this::down);
         cfg.routes.get(PREFIX + "/messages", this::messages);
         cfg.routes.get(PREFIX + "/calls", this::calls);

@@ -11,7 +11,11 @@ public enum Api {
     /** {@code GET /cgi-bin/gettoken}. */
     GETTOKEN("/cgi-bin/gettoken"),
     /** {@code POST /cgi-bin/message/send}. */
-    MESSAGE_SEND("/cgi-bin/message/send");
+    MESSAGE_SEND("/cgi-bin/message/send"),
+    /** {@code GET /cgi-bin/media/get}. */
+    MEDIA_GET("/cgi-bin/media/get"),
+    /** {@code POST /cgi-bin/media/upload}. */
+    MEDIA_UPLOAD("/cgi-bin/media/upload");
 
     private final String path;
 

@@ -215,6 +215,11 @@ public final class FaultPlan {
         return 0;
     }
 
+    /** The errcode answer forced on a media call ({@code failNext(Api.MEDIA_GET, ...)}), or null. */
+    synchronized Forced mediaFault(Api api, Instant now) {
+        return takeBurst(api, now);
+    }
+
     /** The errcode answer forced on a gettoken call, or null. */
     synchronized Forced gettokenFault(Instant now) {
         return takeBurst(Api.GETTOKEN, now);

@@ -22,6 +22,10 @@ public enum Outcome {
      * exactly as WeCom does. A correct client never causes this; tests assert it stays at zero.
      */
     DROPPED_OVER_LIMIT,
+    /** {@code media/get} served the media's bytes. */
+    MEDIA_SERVED,
+    /** {@code media/upload} stored the upload and answered its {@code media_id}. */
+    MEDIA_STORED,
     /** Answered a non-zero {@code errcode} (validation or an injected fault); nothing delivered. */
     REJECTED,
     /** Answered an HTTP error status without a WeCom body (injected 5xx or 503). */

@@ -7,10 +7,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.ContentType;
 import io.javalin.http.Context;
+import io.javalin.http.UploadedFile;
 import io.javalin.json.JavalinJackson;
 
 /**
- * The HTTP side: WeCom's two endpoints and the admin routes, assembled in one place. The Javalin
+ * The HTTP side: WeCom's endpoints and the admin routes, assembled in one place. The Javalin
  * instance is rebuilt on every {@link #start()} because a stopped Jetty server can't be restarted;
  * after the first start the same port is reused, so clients find "WeCom" where it was.
  */
@@ -19,6 +20,8 @@ final class SandboxServer {
     /** What an nginx front end answers when the backend fails: WeCom's 5xx carry no JSON. */
     private static final String ERROR_PAGE = "<html>\r\n<head><title>%1$d %2$s</title></head>\r\n<body>\r\n"
             + "<center><h1>%1$d %2$s</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
+
+    private static final long MAX_UPLOAD_REQUEST_BYTES = 64L << 20;
 
     private final SandboxConfig config;
     private final ObjectMapper mapper;
@@ -72,6 +75,13 @@ final class SandboxServer {
             cfg.jsonMapper(new JavalinJackson(mapper, false));
             cfg.routes.get(Api.GETTOKEN.path(), this::gettoken);
             cfg.routes.post(Api.MESSAGE_SEND.path(), this::send);
+            cfg.routes.get(Api.MEDIA_GET.path(), this::mediaGet);
+            cfg.routes.post(Api.MEDIA_UPLOAD.path(), this::mediaUpload);
+            // Room for WeCom's largest upload (a 20 MB file) plus the form around it; larger ones
+            // are refused by the size check, not by Jetty.
+            cfg.http.maxRequestSize = MAX_UPLOAD_REQUEST_BYTES;
+            cfg.jetty.multipartConfig.maxFileSize(MAX_UPLOAD_REQUEST_BYTES, io.javalin.config.SizeUnit.BYTES);
+            cfg.jetty.multipartConfig.maxTotalRequestSize(MAX_UPLOAD_REQUEST_BYTES, io.javalin.config.SizeUnit.BYTES);
             admin.register(cfg);
             cfg.routes.exception(IllegalArgumentException.class,
                     (e, ctx) -> ctx.status(400).json(Map.of("error", String.valueOf(e.getMessage()))));
@@ -86,6 +96,36 @@ final class SandboxServer {
     private void send(Context ctx) {
         holdBack();
         write(ctx, model.send(ctx.queryParam("access_token"), ctx.body(), ctx.ip()));
+    }
+
+    private void mediaGet(Context ctx) {
+        holdBack();
+        WeComApiModel.MediaAnswer answer = model.mediaGet(ctx.queryParam("access_token"), ctx.queryParam("media_id"),
+                ctx.ip());
+        if (answer.error() != null) {
+            // Like WeCom: an error is a JSON body (application/json), told from media by its content type.
+            write(ctx, answer.error());
+            return;
+        }
+        MediaStore.Served media = answer.media();
+        ctx.status(200).contentType(media.contentType() == null ? "application/octet-stream" : media.contentType());
+        if (media.filename() != null) {
+            ctx.header("Content-Disposition", "attachment; filename=\"" + media.filename().replace("\"", "") + "\"");
+        }
+        ctx.result(media.bytes());
+    }
+
+    private void mediaUpload(Context ctx) throws java.io.IOException {
+        holdBack();
+        UploadedFile file = ctx.isMultipartFormData() ? ctx.uploadedFile("media") : null;
+        byte[] bytes = null;
+        if (file != null) {
+            try (java.io.InputStream in = file.content()) {
+                bytes = in.readAllBytes();
+            }
+        }
+        write(ctx, model.mediaUpload(ctx.queryParam("access_token"), ctx.queryParam("type"),
+                file == null ? null : file.filename(), file == null ? null : file.contentType(), bytes, ctx.ip()));
     }
 
     /** The injected response delay; sleeping is the fault itself (a slow WeCom), not synchronisation. */

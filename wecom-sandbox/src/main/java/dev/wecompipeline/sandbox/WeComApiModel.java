@@ -19,7 +19,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * WeCom's behaviour for {@code gettoken} and {@code message/send}, free of HTTP: takes the request
+ * WeCom's behaviour for {@code gettoken}, {@code message/send} and {@code media/*}, free of HTTP: takes the request
  * parameters, decides the answer, records the call. Checks run in WeCom's order: transport faults,
  * token, body, injected errcodes, agent, type, content, recipients; then duplicate check, per
  * member limits and delivery.
@@ -45,15 +45,17 @@ final class WeComApiModel {
     private final Object deliveryLock = new Object();
     private final DuplicateCheck duplicates;
     private final RateWindow rates;
+    private final MediaStore media;
 
     WeComApiModel(SandboxConfig config, Clock clock, ObjectMapper mapper, TokenRegistry tokens, FaultPlan faults,
-                  Recorder recorder) {
+                  Recorder recorder, MediaStore media) {
         this.config = config;
         this.clock = clock;
         this.mapper = mapper;
         this.tokens = tokens;
         this.faults = faults;
         this.recorder = recorder;
+        this.media = media;
         this.duplicates = new DuplicateCheck(config.maxDuplicateCheckInterval());
         this.rates = new RateWindow(config.perUserPerMinute(), config.minuteWindow(), config.perUserPerHour(),
                 config.hourWindow());
@@ -162,6 +164,72 @@ final class WeComApiModel {
         String msgid = newMsgid();
         return deliver(new Accepted(now, app, touser, msgtype, content, kept, truncated, msgid, invaliduser, valid,
                 json.path("enable_duplicate_check").asInt(0) == 1, duplicateInterval(json)));
+    }
+
+    /** The answer to {@code media/get}: media bytes, or (media null) a WeCom JSON error in {@code error}. */
+    record MediaAnswer(MediaStore.Served media, Answer error) {
+    }
+
+    MediaAnswer mediaGet(String accessToken, String mediaId, String callerIp) {
+        Instant now = clock.instant();
+        Answer refused = mediaPreamble(Api.MEDIA_GET, accessToken, now, callerIp);
+        if (refused != null) {
+            return new MediaAnswer(null, refused);
+        }
+        TokenRegistry.App app = tokens.check(accessToken, now).app();
+        MediaStore.Served served = media.get(app.corpId(), mediaId);
+        if (served.errcode() != WeComErrors.OK) {
+            return new MediaAnswer(null, reject(now, Api.MEDIA_GET, app.corpId(), app.agentId(), null, null,
+                    code(served.errcode()), callerIp));
+        }
+        recorder.record(new CallRecord(now, Api.MEDIA_GET, app.corpId(), app.agentId(), null, null, null, 200,
+                WeComErrors.OK, "ok", Outcome.MEDIA_SERVED, false, "", null), List.of());
+        return new MediaAnswer(served, null);
+    }
+
+    Answer mediaUpload(String accessToken, String type, String filename, String contentType, byte[] bytes,
+                       String callerIp) {
+        Instant now = clock.instant();
+        Answer refused = mediaPreamble(Api.MEDIA_UPLOAD, accessToken, now, callerIp);
+        if (refused != null) {
+            return refused;
+        }
+        TokenRegistry.App app = tokens.check(accessToken, now).app();
+        MediaStore.Uploaded uploaded = media.upload(app.corpId(), type, filename, contentType, bytes);
+        if (uploaded.errcode() != WeComErrors.OK) {
+            return reject(now, Api.MEDIA_UPLOAD, app.corpId(), app.agentId(), null, type, code(uploaded.errcode()),
+                    callerIp);
+        }
+        recorder.record(new CallRecord(now, Api.MEDIA_UPLOAD, app.corpId(), app.agentId(), null, type, null, 200,
+                WeComErrors.OK, "ok", Outcome.MEDIA_STORED, false, "", null), List.of());
+        Map<String, Object> body = ok();
+        body.put("type", uploaded.type());
+        body.put("media_id", uploaded.mediaId());
+        body.put("created_at", String.valueOf(uploaded.createdAt().getEpochSecond()));
+        return new Answer(200, body);
+    }
+
+    /** Transport faults, token checks and injected errcodes shared by both media endpoints; null to go on. */
+    private Answer mediaPreamble(Api api, String accessToken, Instant now, String callerIp) {
+        TokenRegistry.Check check = tokens.check(accessToken, now);
+        TokenRegistry.App app = check.app();
+        String corpId = app == null ? null : app.corpId();
+        Integer agentId = app == null ? null : app.agentId();
+        int httpStatus = faults.httpStatusFor(now);
+        if (httpStatus != 0) {
+            return httpFailure(now, api, corpId, agentId, null, null, httpStatus);
+        }
+        if (accessToken == null || accessToken.isEmpty()) {
+            return reject(now, api, null, null, null, null, code(WeComErrors.ACCESS_TOKEN_MISSING), callerIp);
+        }
+        if (!check.ok()) {
+            return reject(now, api, null, null, null, null, code(check.errcode()), callerIp);
+        }
+        FaultPlan.Forced forced = faults.mediaFault(api, now);
+        if (forced != null) {
+            return reject(now, api, corpId, agentId, null, null, forced, callerIp);
+        }
+        return null;
     }
 
     /** A send that passed every check: what {@link #deliver} needs. */

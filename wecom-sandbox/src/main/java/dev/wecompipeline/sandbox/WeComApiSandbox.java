@@ -18,7 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A local stand-in of WeCom's server API ({@code gettoken}, {@code message/send}) that answers
+ * A local stand-in of WeCom's server API ({@code gettoken}, {@code message/send}, {@code media/get},
+ * {@code media/upload}) that answers
  * like the real one: per-app tokens that expire, WeCom's errcodes, 2048-byte truncation,
  * {@code enable_duplicate_check}, and the silent drop of messages over 30 a minute or 1000 an
  * hour per member. Faults are injected at runtime ({@link #faults()}, {@code POST /sandbox/faults});
@@ -46,6 +47,7 @@ public final class WeComApiSandbox implements AutoCloseable {
     private final FaultPlan faults;
     private final Recorder recorder;
     private final WeComApiModel model;
+    private final MediaStore media;
     private final SandboxServer server;
     // Brings the listener back after goDown(Duration); real time, because it models a network outage.
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -80,7 +82,8 @@ public final class WeComApiSandbox implements AutoCloseable {
         this.tokens = new TokenRegistry(config.tokenTtl());
         this.faults = new FaultPlan(clock, Objects.requireNonNull(random, "random"));
         this.recorder = new Recorder(config.maxRecords());
-        this.model = new WeComApiModel(config, clock, mapper, tokens, faults, recorder);
+        this.media = new MediaStore(clock);
+        this.model = new WeComApiModel(config, clock, mapper, tokens, faults, recorder, media);
         this.server = new SandboxServer(config, mapper, model, faults, new AdminRoutes(this, mapper));
     }
 
@@ -197,6 +200,7 @@ public final class WeComApiSandbox implements AutoCloseable {
         faults.clear();
         tokens.clearTokens();
         recorder.clear();
+        media.clearRecords();
         model.clearHistory();
         LOG.info("wecom-sandbox: reset");
     }
@@ -204,6 +208,31 @@ public final class WeComApiSandbox implements AutoCloseable {
     /** Empties the records and counts only. */
     public void clearRecords() {
         recorder.clear();
+        media.clearRecords();
+    }
+
+    /**
+     * Stores media of a corp as a user's message would reference it, and returns its {@code MediaId}:
+     * {@code media/get} with a token of that corp serves the bytes with this content type (and
+     * filename, if not null) for three days of the sandbox clock, then answers 40007.
+     *
+     * <pre>{@code
+     * String mediaId = wecom.seedMedia(CORP, "image", jpegBytes, "image/jpeg", "photo.jpg");
+     * }</pre>
+     */
+    public String seedMedia(String corpId, String type, byte[] bytes, String contentType, String filename) {
+        return media.seed(Objects.requireNonNull(corpId, "corpId"), type, Objects.requireNonNull(bytes, "bytes"),
+                contentType, filename);
+    }
+
+    /** Every {@code media/upload} that reached the store (valid token), accepted or refused, oldest first. */
+    public List<MediaUpload> mediaUploads() {
+        return media.uploads();
+    }
+
+    /** Every {@code media/get} that reached the store (valid token), served or refused, oldest first. */
+    public List<MediaFetch> mediaFetches() {
+        return media.fetches();
     }
 
     /** Every message delivered, one per recipient, oldest first. */

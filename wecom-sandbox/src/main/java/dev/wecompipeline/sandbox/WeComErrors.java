@@ -19,12 +19,20 @@ public final class WeComErrors {
     public static final int INVALID_CREDENTIAL = 40001;
     public static final int INVALID_USERID = 40003;
     public static final int INVALID_MESSAGE_TYPE = 40008;
+    public static final int INVALID_FILE_TYPE = 40005;
+    public static final int INVALID_FILE_SIZE = 40006;
+    public static final int INVALID_MEDIA_ID = 40007;
+    public static final int INVALID_IMAGE_SIZE = 40009;
+    public static final int INVALID_VOICE_SIZE = 40010;
+    public static final int INVALID_VIDEO_SIZE = 40011;
     public static final int INVALID_CORPID = 40013;
     public static final int INVALID_ACCESS_TOKEN = 40014;
     public static final int INVALID_AGENTID = 40056;
     public static final int ACCESS_TOKEN_MISSING = 41001;
     public static final int CORPID_MISSING = 41002;
     public static final int CORPSECRET_MISSING = 41004;
+    public static final int MEDIA_DATA_MISSING = 41005;
+    public static final int MEDIA_ID_MISSING = 41006;
     public static final int ACCESS_TOKEN_EXPIRED = 42001;
     public static final int ACCESS_TOKEN_INVALIDATED = 42007;
     public static final int ACCESS_TOKEN_REVOKED = 42009;
@@ -33,6 +41,7 @@ public final class WeComErrors {
     public static final int API_FREQ_OUT_OF_LIMIT = 45009;
     public static final int API_CONCURRENT_OUT_OF_LIMIT = 45033;
     public static final int DATA_FORMAT_ERROR = 47001;
+    public static final int INVALID_MEDIA_TYPE = 40004;
     public static final int NO_API_PERMISSION = 48002;
     public static final int NO_USER_PERMISSION = 60011;
     public static final int IP_NOT_ALLOWED = 60020;
@@ -46,6 +55,15 @@ public final class WeComErrors {
             Map.entry(INVALID_CREDENTIAL, "invalid credential"),
             Map.entry(INVALID_USERID, "invalid userid"),
             Map.entry(INVALID_MESSAGE_TYPE, "invalid message type"),
+            Map.entry(INVALID_MEDIA_TYPE, "invalid media type"),
+            Map.entry(INVALID_FILE_TYPE, "invalid file type"),
+            Map.entry(INVALID_FILE_SIZE, "invalid file size"),
+            Map.entry(INVALID_MEDIA_ID, "invalid media_id"),
+            Map.entry(INVALID_IMAGE_SIZE, "invalid image size"),
+            Map.entry(INVALID_VOICE_SIZE, "invalid voice size"),
+            Map.entry(INVALID_VIDEO_SIZE, "invalid video size"),
+            Map.entry(MEDIA_DATA_MISSING, "media data missing"),
+            Map.entry(MEDIA_ID_MISSING, "media_id missing"),
             Map.entry(INVALID_CORPID, "invalid corpid"),
             Map.entry(INVALID_ACCESS_TOKEN, "invalid access_token"),
             Map.entry(INVALID_AGENTID, "invalid agentid"),

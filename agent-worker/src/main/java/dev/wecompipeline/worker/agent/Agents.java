@@ -39,7 +39,7 @@ public final class Agents {
      * @throws ConfigException if a setting the agent needs is missing
      */
     public static Agent create(PipelineConfig config) {
-        return create(config.worker(), config.openai(), config.hermes(), null);
+        return create(config.worker(), config.openai(), config.hermes(), null, config.media().openaiVision());
     }
 
     /**
@@ -49,16 +49,18 @@ public final class Agents {
      * @throws ConfigException if a setting the agent needs is missing
      */
     public static Agent create(WorkerConfig worker, OpenAiConfig openai, HttpClient http) {
-        return create(worker, openai, HermesConfig.defaults(), http);
+        return create(worker, openai, HermesConfig.defaults(), http, false);
     }
 
     /**
      * The agent {@code worker} selects.
      *
-     * @param http the client of the {@code openai} and {@code hermes} agents; {@code null} builds one
+     * @param http   the client of the {@code openai} and {@code hermes} agents; {@code null} builds one
+     * @param vision the {@code openai} agent sends fetched images as vision parts ({@code OPENAI_VISION})
      * @throws ConfigException if a setting the agent needs is missing
      */
-    public static Agent create(WorkerConfig worker, OpenAiConfig openai, HermesConfig hermes, HttpClient http) {
+    public static Agent create(WorkerConfig worker, OpenAiConfig openai, HermesConfig hermes, HttpClient http,
+                               boolean vision) {
         Objects.requireNonNull(worker, "worker");
         return switch (worker.agent()) {
             case ECHO -> new EchoAgent(worker.echoDelay());
@@ -68,7 +70,7 @@ public final class Agents {
                     throw new ConfigException(OPENAI_BASE_URL_KEY, "is required when " + WorkerConfig.AGENT_ENV
                             + " is " + WorkerConfig.Agent.OPENAI.id());
                 }
-                yield new OpenAiAgent(openai, http != null ? http : httpClient());
+                yield new OpenAiAgent(openai, http != null ? http : httpClient(), vision);
             }
             case COMMAND -> new CommandAgent(CommandAgentConfig.of(worker));
             case HERMES -> new HermesAgent(Objects.requireNonNull(hermes, "hermes"), worker.agentTimeout(),

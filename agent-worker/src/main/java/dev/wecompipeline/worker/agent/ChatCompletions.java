@@ -22,8 +22,27 @@ final class ChatCompletions {
     record Message(String role, String content) {
     }
 
-    /** The request body. */
-    record Request(String model, List<Message> messages, double temperature,
+    /** A user message with content parts (text and images), for servers with vision. */
+    record PartsMessage(String role, List<Part> content) {
+    }
+
+    /** One content part: {@code {"type":"text","text":...}} or {@code {"type":"image_url","image_url":{"url":...}}}. */
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    record Part(String type, String text, @JsonProperty("image_url") ImageUrl imageUrl) {
+        static Part text(String text) {
+            return new Part("text", text, null);
+        }
+
+        static Part image(String dataUrl) {
+            return new Part("image_url", null, new ImageUrl(dataUrl));
+        }
+    }
+
+    record ImageUrl(String url) {
+    }
+
+    /** The request body; messages are {@link Message}s or {@link PartsMessage}s. */
+    record Request(String model, List<Object> messages, double temperature,
                    @JsonProperty("max_tokens") int maxTokens) {
     }
 

@@ -230,6 +230,23 @@ public final class CommandAgent implements Agent {
         try {
             ObjectNode json = JsonSerde.MAPPER.valueToTree(request.message());
             json.set("history", JsonSerde.MAPPER.valueToTree(request.history()));
+            // Local paths of the fetched media; the files are deleted when the command is done.
+            com.fasterxml.jackson.databind.node.ArrayNode media = json.putArray("media");
+            for (FetchedMedia m : request.media()) {
+                ObjectNode item = media.addObject();
+                item.put("type", m.type());
+                item.put("media_id", m.mediaId());
+                if (m.fetched()) {
+                    item.put("path", m.file().toAbsolutePath().toString());
+                    item.put("content_type", m.contentType());
+                    item.put("size", m.size());
+                    if (m.filename() != null) {
+                        item.put("filename", m.filename());
+                    }
+                } else {
+                    item.put("error", m.error());
+                }
+            }
             // One line ending in a newline, so line-reading programs ("read -r line") see all of it.
             return (JsonSerde.MAPPER.writeValueAsString(json) + "\n").getBytes(StandardCharsets.UTF_8);
         } catch (JsonProcessingException | IllegalArgumentException e) {

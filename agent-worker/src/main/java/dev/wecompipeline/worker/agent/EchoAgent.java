@@ -40,7 +40,14 @@ public final class EchoAgent implements Agent {
                 TimeUnit.NANOSECONDS.sleep(left);
             }
         }
-        return MessageDescriber.describe(request.message());
+        String text = MessageDescriber.describe(request.message());
+        for (FetchedMedia media : request.media()) {
+            // What the worker fetched, so a round trip through the sandbox shows in the reply.
+            text += media.fetched()
+                    ? "\nFetched " + media.type() + ": " + media.size() + " bytes, " + media.contentType()
+                    : "\nCould not fetch the " + media.type() + ": " + media.error();
+        }
+        return text;
     }
 
     @Override

@@ -43,6 +43,7 @@ public final class OpenAiAgent implements Agent {
     private final OpenAiConfig config;
     private final HttpClient client;
     private final URI endpoint;
+    private final boolean vision;
 
     /**
      * @param config with a base URL
@@ -50,6 +51,12 @@ public final class OpenAiAgent implements Agent {
      * @throws ConfigException if {@code config} has no base URL
      */
     public OpenAiAgent(OpenAiConfig config, HttpClient client) {
+        this(config, client, false);
+    }
+
+    /** @param vision send fetched images as {@code image_url} parts ({@code OPENAI_VISION}) */
+    public OpenAiAgent(OpenAiConfig config, HttpClient client, boolean vision) {
+        this.vision = vision;
         this.config = Objects.requireNonNull(config, "config");
         this.client = Objects.requireNonNull(client, "client");
         if (config.baseUrl() == null) {
@@ -85,8 +92,32 @@ public final class OpenAiAgent implements Agent {
         return answer(response);
     }
 
+    /**
+     * The new message: its text or description, plus one line per fetched medium; with vision on,
+     * fetched images go as {@code image_url} parts holding data URLs instead.
+     */
+    private Object userMessage(AgentRequest request) {
+        StringBuilder text = new StringBuilder(MessageDescriber.describe(request.message()));
+        List<ChatCompletions.Part> images = new ArrayList<>();
+        for (FetchedMedia m : request.media()) {
+            if (vision && m.fetched() && "image".equals(m.type())) {
+                images.add(ChatCompletions.Part.image("data:" + m.contentType() + ";base64,"
+                        + java.util.Base64.getEncoder().encodeToString(m.bytes())));
+            } else {
+                text.append('\n').append(Character.toUpperCase(m.describe().charAt(0))).append(m.describe().substring(1));
+            }
+        }
+        if (images.isEmpty()) {
+            return new ChatCompletions.Message(ChatCompletions.USER, text.toString());
+        }
+        List<ChatCompletions.Part> parts = new ArrayList<>();
+        parts.add(ChatCompletions.Part.text(text.toString()));
+        parts.addAll(images);
+        return new ChatCompletions.PartsMessage(ChatCompletions.USER, parts);
+    }
+
     private byte[] body(AgentRequest request) throws AgentException {
-        List<ChatCompletions.Message> messages = new ArrayList<>();
+        List<Object> messages = new ArrayList<>();
         if (config.systemPrompt() != null && !config.systemPrompt().isBlank()) {
             messages.add(new ChatCompletions.Message(ChatCompletions.SYSTEM, config.systemPrompt()));
         }
@@ -99,7 +130,7 @@ public final class OpenAiAgent implements Agent {
                 messages.add(new ChatCompletions.Message(ChatCompletions.ASSISTANT, turn.assistant()));
             }
         }
-        messages.add(new ChatCompletions.Message(ChatCompletions.USER, MessageDescriber.describe(request.message())));
+        messages.add(userMessage(request));
         try {
             return JsonSerde.MAPPER.writeValueAsBytes(new ChatCompletions.Request(config.model(), messages,
                     config.temperature(), config.maxTokens()));

@@ -13,10 +13,10 @@ import java.util.regex.Pattern;
 import dev.wecompipeline.config.AppConfig;
 import dev.wecompipeline.config.PipelineConfig;
 import dev.wecompipeline.config.ReplyConfig;
-import dev.wecompipeline.reply.wecom.ErrorCodes;
-import dev.wecompipeline.reply.wecom.WeComApi.TokenAnswer;
-import dev.wecompipeline.reply.wecom.WeComClient;
-import dev.wecompipeline.reply.wecom.WeComException;
+import dev.wecompipeline.wecom.ErrorCodes;
+import dev.wecompipeline.wecom.WeComApi.TokenAnswer;
+import dev.wecompipeline.wecom.WeComClient;
+import dev.wecompipeline.wecom.WeComException;
 
 /**
  * Each app's secret against WeCom's {@code gettoken}, through the reply-service's own client (so

@@ -1,10 +1,10 @@
-package dev.wecompipeline.reply.wecom;
+package dev.wecompipeline.wecom;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
- * The bodies of the two WeCom server API calls the reply-service makes, as records. Answers keep
+ * The bodies of the WeCom server API calls the reply-service and the worker make, as records. Answers keep
  * {@code errcode} as {@link Integer} so that an answer without one (a proxy's error page parsed
  * by luck) is recognisably not a WeCom answer rather than a silent "0 = ok".
  */
@@ -46,6 +46,27 @@ public final class WeComApi {
                     markdown ? null : new Content(content), markdown ? new Content(content) : null,
                     markdown ? null : 0, 1, duplicateCheckSeconds);
         }
+    }
+
+    /**
+     * Answer of {@code GET /cgi-bin/media/get}: the media ({@code errcode} 0, {@code bytes} set) or
+     * WeCom's JSON error ({@code bytes} null). WeCom tells them apart only by the content type.
+     */
+    public record MediaAnswer(Integer errcode, String errmsg, byte[] bytes, String contentType, String filename) {
+        public boolean ok() {
+            return errcode != null && errcode == 0 && bytes != null;
+        }
+
+        @Override
+        public String toString() {
+            return "MediaAnswer[errcode=" + errcode + ", errmsg=" + errmsg + ", size="
+                    + (bytes == null ? 0 : bytes.length) + ", contentType=" + contentType + "]";
+        }
+    }
+
+    /** Answer of {@code POST /cgi-bin/media/upload}; {@code created_at} is seconds since the epoch, as text. */
+    public record UploadAnswer(Integer errcode, String errmsg, String type, @JsonProperty("media_id") String mediaId,
+                               @JsonProperty("created_at") String createdAt) {
     }
 
     /** Answer of {@code message/send}. {@code invaliduser} lists recipients WeCom did not know. */

@@ -1,4 +1,4 @@
-package dev.wecompipeline.reply.wecom;
+package dev.wecompipeline.wecom;
 
 /** A failure the same call may overcome later: retried with backoff until attempts or time run out. */
 public final class RetriableWeComException extends WeComException {

@@ -1,4 +1,4 @@
-package dev.wecompipeline.reply.wecom;
+package dev.wecompipeline.wecom;
 
 /** A failure that repeating the call cannot fix: the message goes to the dead-letter topic at once. */
 public final class PermanentWeComException extends WeComException {

@@ -1,4 +1,4 @@
-package dev.wecompipeline.reply.wecom;
+package dev.wecompipeline.wecom;
 
 /**
  * A WeCom API call that did not succeed. Two branches, as Kafka's client exceptions:

@@ -1,4 +1,4 @@
-package dev.wecompipeline.reply.wecom;
+package dev.wecompipeline.wecom;
 
 import java.time.Duration;
 import java.util.Map;
@@ -176,11 +176,11 @@ public final class TokenCache {
         }
         if (failure == null) {
             listener.refreshed(e.app.name(), true, "0");
-            LOG.debug("reply: new access token for app {} (expires in {} s)", e.app.name(), answer.expiresIn());
+            LOG.debug("wecom: new access token for app {} (expires in {} s)", e.app.name(), answer.expiresIn());
             future.complete(answer.accessToken());
         } else {
             listener.refreshed(e.app.name(), false, failure.code());
-            LOG.warn("reply: gettoken for app {} failed ({} {}); next attempt in at least {} ms", e.app.name(),
+            LOG.warn("wecom: gettoken for app {} failed ({} {}); next attempt in at least {} ms", e.app.name(),
                     failure.code(), failure.errmsg(), backoffMs);
             future.completeExceptionally(failure);
         }

@@ -1,4 +1,4 @@
-package dev.wecompipeline.reply.wecom;
+package dev.wecompipeline.wecom;
 
 import java.io.IOException;
 import java.net.http.HttpTimeoutException;
@@ -16,6 +16,7 @@ public final class ErrorCodes {
     public static final int OK = 0;
     public static final int SYSTEM_BUSY = -1;
     public static final int INVALID_CREDENTIAL = 40001;
+    public static final int INVALID_MEDIA_ID = 40007;
     public static final int INVALID_MESSAGE_TYPE = 40008;
     public static final int INVALID_ACCESS_TOKEN = 40014;
     public static final int INVALID_AGENTID = 40056;

@@ -1,4 +1,4 @@
-package dev.wecompipeline.reply.wecom;
+package dev.wecompipeline.wecom;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -24,12 +24,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.wecompipeline.kafka.JsonSerde;
-import dev.wecompipeline.reply.wecom.WeComApi.SendAnswer;
-import dev.wecompipeline.reply.wecom.WeComApi.SendRequest;
-import dev.wecompipeline.reply.wecom.WeComApi.TokenAnswer;
+import dev.wecompipeline.wecom.WeComApi.MediaAnswer;
+import dev.wecompipeline.wecom.WeComApi.SendAnswer;
+import dev.wecompipeline.wecom.WeComApi.SendRequest;
+import dev.wecompipeline.wecom.WeComApi.TokenAnswer;
+import dev.wecompipeline.wecom.WeComApi.UploadAnswer;
 
 /**
- * The two WeCom server API calls, over {@link HttpClient}. Each call runs on a fixed pool of
+ * The WeCom server API calls ({@code gettoken}, {@code message/send}, {@code media/get},
+ * {@code media/upload}), over {@link HttpClient}, shared by the reply-service and the worker. Each call runs on a fixed pool of
  * {@code concurrency} threads, which is what bounds the calls in flight (WeCom answers 45033 to
  * too many at once); nothing else ever waits on these threads, so rate-limit waits and backoffs
  * cost no thread. Answers are returned as records; a non-zero errcode is the caller's to judge,
@@ -95,12 +98,78 @@ public final class WeComClient implements AutoCloseable {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)), SendAnswer.class);
     }
 
+    /**
+     * {@code GET /cgi-bin/media/get}: the media's bytes, at most {@code maxBytes} of them (a larger
+     * media fails the call with a permanent {@code too_large}), or WeCom's JSON error, told apart by
+     * the content type as WeCom's own SDKs do. A non-zero errcode is the caller's to judge.
+     */
+    public CompletableFuture<MediaAnswer> mediaGet(String accessToken, String mediaId, long maxBytes) {
+        URI uri = URI.create(base + "/cgi-bin/media/get?access_token=" + enc(accessToken) + "&media_id=" + enc(mediaId));
+        // An error body is small; the bound is the media's cap, plus nothing: one byte more is too large.
+        int limit = (int) Math.min(Integer.MAX_VALUE - 8, Math.max(MAX_ANSWER_BYTES, maxBytes));
+        HttpRequest built = HttpRequest.newBuilder(uri).GET().timeout(timeout).build();
+        try {
+            return CompletableFuture.supplyAsync(() -> {
+                HttpResponse<byte[]> response = exchange(built, limit, true);
+                if (response.statusCode() != 200) {
+                    throw new RetriableWeComException("http_" + response.statusCode(),
+                            "HTTP " + response.statusCode() + " without a WeCom answer", null);
+                }
+                String contentType = response.headers().firstValue("Content-Type").orElse("");
+                String lower = contentType.toLowerCase(java.util.Locale.ROOT);
+                if (lower.startsWith("application/json") || lower.startsWith("text/plain")) {
+                    WeComApi.SendAnswer error;
+                    try {
+                        error = JsonSerde.MAPPER.readValue(response.body(), WeComApi.SendAnswer.class);
+                    } catch (IOException e) {
+                        throw new RetriableWeComException("bad_answer", "unreadable answer: " + e.getClass().getSimpleName(), null);
+                    }
+                    if (error.errcode() == null) {
+                        throw new RetriableWeComException("bad_answer", "answer without errcode", null);
+                    }
+                    return new MediaAnswer(error.errcode(), error.errmsg(), null, contentType, null);
+                }
+                if (response.body().length > maxBytes) {
+                    throw new PermanentWeComException("too_large", "media larger than " + maxBytes + " bytes");
+                }
+                return new MediaAnswer(ErrorCodes.OK, "ok", response.body(), contentType,
+                        filename(response.headers().firstValue("Content-Disposition").orElse(null)));
+            }, calls);
+        } catch (RejectedExecutionException closed) {
+            return CompletableFuture.failedFuture(new RetriableWeComException("closed", "client closed", null));
+        }
+    }
+
+    /** {@code POST /cgi-bin/media/upload}: one multipart field {@code media} with filename and content type. */
+    public CompletableFuture<UploadAnswer> mediaUpload(String accessToken, String type, String filename,
+                                                       String contentType, byte[] bytes) {
+        String boundary = "----wecom-pipeline-" + Long.toHexString(System.nanoTime());
+        ByteArrayOutputStream body = new ByteArrayOutputStream(bytes.length + 512);
+        String safeName = filename.replace("\"", "").replace("\r", "").replace("\n", "");
+        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"media\"; filename=\"" + safeName
+                + "\"; filelength=" + bytes.length + "\r\nContent-Type: " + contentType + "\r\n\r\n")
+                .getBytes(StandardCharsets.UTF_8));
+        body.writeBytes(bytes);
+        body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        URI uri = URI.create(base + "/cgi-bin/media/upload?access_token=" + enc(accessToken) + "&type=" + enc(type));
+        return call(HttpRequest.newBuilder(uri).header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())), UploadAnswer.class);
+    }
+
+    private static String filename(String contentDisposition) {
+        if (contentDisposition == null) {
+            return null;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("filename=\"?([^\";]+)\"?").matcher(contentDisposition);
+        return m.find() ? m.group(1) : null;
+    }
+
     private <T> CompletableFuture<T> call(HttpRequest.Builder request, Class<T> type) {
         // The JDK's timeout covers the time to the headers; exchange() below bounds the rest.
         HttpRequest built = request.timeout(timeout).build();
         try {
             return CompletableFuture.supplyAsync(() -> {
-                HttpResponse<byte[]> response = exchange(built);
+                HttpResponse<byte[]> response = exchange(built, MAX_ANSWER_BYTES, false);
                 if (response.statusCode() != 200) {
                     // 5xx and 429 are WeCom (or a gateway) struggling; other statuses are just as
                     // likely a proxy in the way. Either way the message itself is fine: retry.
@@ -114,7 +183,8 @@ public final class WeComClient implements AutoCloseable {
                     throw new RetriableWeComException("bad_answer", "unreadable answer: " + e.getClass().getSimpleName(), null);
                 }
                 boolean noErrcode = answer instanceof TokenAnswer t ? t.errcode() == null
-                        : answer instanceof SendAnswer s && s.errcode() == null;
+                        : answer instanceof SendAnswer s ? s.errcode() == null
+                        : answer instanceof UploadAnswer u && u.errcode() == null;
                 if (noErrcode) {
                     throw new RetriableWeComException("bad_answer", "answer without errcode", null);
                 }
@@ -126,8 +196,8 @@ public final class WeComClient implements AutoCloseable {
     }
 
     /** One exchange, answer read in full, within {@link #timeout} from now; cancelled past it. */
-    private HttpResponse<byte[]> exchange(HttpRequest request) {
-        BoundedBody body = new BoundedBody(MAX_ANSWER_BYTES);
+    private HttpResponse<byte[]> exchange(HttpRequest request, int limit, boolean media) {
+        BoundedBody body = new BoundedBody(limit);
         CompletableFuture<HttpResponse<byte[]>> exchange = http.sendAsync(request, body);
         try {
             return exchange.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
@@ -137,7 +207,11 @@ public final class WeComClient implements AutoCloseable {
             throw new RetriableWeComException("timeout", "no complete answer within " + timeout.toMillis() + " ms", null);
         } catch (ExecutionException e) {
             if (causedBy(e, AnswerTooLarge.class)) {
-                throw new RetriableWeComException("too_large", "answer larger than " + MAX_ANSWER_BYTES + " bytes", null);
+                if (media) {
+                    // The same media will be as large next time: final for this media, not worth a retry.
+                    throw new PermanentWeComException("too_large", "media larger than " + limit + " bytes");
+                }
+                throw new RetriableWeComException("too_large", "answer larger than " + limit + " bytes", null);
             }
             throw ErrorCodes.forFailure(e.getCause());
         } catch (InterruptedException e) {
