@@ -17,7 +17,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.wecompipeline.config.Durations;
 import dev.wecompipeline.config.HermesConfig;
-import dev.wecompipeline.config.Secrets;
 import dev.wecompipeline.kafka.JsonSerde;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,7 +64,6 @@ public final class HermesAgent implements Agent {
     static final String COMPLETED = "completed";
     /** Statuses after which a run never changes (Hermes' {@code TERMINAL_STATUSES}). */
     static final Set<String> FAILED_STATUSES = Set.of("failed", "cancelled", "interrupted");
-    static final int MAX_QUOTED_BODY = 300;
     /** The longest one HTTP exchange may take; polls and starts are quick, the run itself is not waited on. */
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
     /** At most this much of the agent timeout is kept back for stopping the run and answering with the apology. */
@@ -293,13 +291,11 @@ public final class HermesAgent implements Agent {
     }
 
     private String quote(String body) {
-        // Redacted before cutting, so a key straddling the cut cannot leak in part.
-        String text = body == null ? "" : redact(body.strip());
-        return text.length() <= MAX_QUOTED_BODY ? text : text.substring(0, MAX_QUOTED_BODY) + "...";
+        return ErrorBody.quote(body, config.hasApiKey() ? config.apiKey() : null);
     }
 
     private String redact(String text) {
-        return config.hasApiKey() ? text.replace(config.apiKey(), Secrets.mask(config.apiKey())) : text;
+        return ErrorBody.redact(text, config.hasApiKey() ? config.apiKey() : null);
     }
 
     @Override

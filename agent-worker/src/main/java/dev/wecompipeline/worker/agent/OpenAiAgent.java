@@ -13,7 +13,6 @@ import java.util.Objects;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.wecompipeline.config.ConfigException;
 import dev.wecompipeline.config.OpenAiConfig;
-import dev.wecompipeline.config.Secrets;
 import dev.wecompipeline.kafka.JsonSerde;
 
 /**
@@ -37,8 +36,6 @@ import dev.wecompipeline.kafka.JsonSerde;
  */
 public final class OpenAiAgent implements Agent {
 
-    /** How much of an error response is quoted in the exception: enough for the server's reason. */
-    static final int MAX_QUOTED_BODY = 300;
 
     private final OpenAiConfig config;
     private final HttpClient client;
@@ -162,14 +159,11 @@ public final class OpenAiAgent implements Agent {
     }
 
     private String quote(String body) {
-        // Redacted before cutting, so a key straddling the cut cannot leak in part.
-        String text = body == null ? "" : redact(body.strip());
-        return text.length() <= MAX_QUOTED_BODY ? text : text.substring(0, MAX_QUOTED_BODY) + "...";
+        return ErrorBody.quote(body, config.hasApiKey() ? config.apiKey() : null);
     }
 
-    /** Servers sometimes echo the request's credentials in an error; never pass the key on. */
     private String redact(String text) {
-        return config.hasApiKey() ? text.replace(config.apiKey(), Secrets.mask(config.apiKey())) : text;
+        return ErrorBody.redact(text, config.hasApiKey() ? config.apiKey() : null);
     }
 
     @Override
