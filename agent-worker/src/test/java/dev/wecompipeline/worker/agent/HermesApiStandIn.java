@@ -212,14 +212,22 @@ public final class HermesApiStandIn implements AutoCloseable {
         ctx.status(202).json(Map.of("run_id", runId, "status", "started", "replayed", false));
     }
 
-    private void getRun(Context ctx) {
+    /** The run a {@code /v1/runs/{id}} request names, recorded and authorised; null once answered 401/404. */
+    private Run requestedRun(Context ctx) {
         record(ctx, null);
         if (!authorised(ctx)) {
-            return;
+            return null;
         }
         Run run = runs.get(ctx.pathParam("id"));
         if (run == null) {
             ctx.status(404).json(error("Run not found: " + ctx.pathParam("id"), "run_not_found"));
+        }
+        return run;
+    }
+
+    private void getRun(Context ctx) {
+        Run run = requestedRun(ctx);
+        if (run == null) {
             return;
         }
         String state = state(run);
@@ -235,13 +243,8 @@ public final class HermesApiStandIn implements AutoCloseable {
     }
 
     private void stopRun(Context ctx) {
-        record(ctx, null);
-        if (!authorised(ctx)) {
-            return;
-        }
-        Run run = runs.get(ctx.pathParam("id"));
+        Run run = requestedRun(ctx);
         if (run == null) {
-            ctx.status(404).json(error("Run not found: " + ctx.pathParam("id"), "run_not_found"));
             return;
         }
         cancelled.put(run.id(), "cancelled");
