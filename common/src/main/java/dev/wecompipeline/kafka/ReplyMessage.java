@@ -1,6 +1,8 @@
 package dev.wecompipeline.kafka;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 
@@ -23,6 +25,8 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
  * @param content          the full answer; the reply-service splits it into WeCom-sized chunks
  * @param receivedAtMs     when the ingress received the original callback (for end-to-end latency)
  * @param traceId          the inbound message's trace id
+ * @param attachments      images and files the worker uploaded to WeCom, sent after the text's
+ *                         chunks in this order; empty (absent in records written before them) for none
  */
 public record ReplyMessage(
         int schemaVersion,
@@ -35,7 +39,8 @@ public record ReplyMessage(
         String format,
         String content,
         long receivedAtMs,
-        String traceId) {
+        String traceId,
+        List<Attachment> attachments) {
 
     public static final int SCHEMA_VERSION = 1;
 
@@ -44,6 +49,41 @@ public record ReplyMessage(
         Objects.requireNonNull(corpId, "corpId");
         Objects.requireNonNull(userId, "userId");
         Objects.requireNonNull(content, "content");
+        attachments = attachments == null ? List.of() : List.copyOf(attachments);
+    }
+
+    /** A reply of text only. */
+    public ReplyMessage(int schemaVersion, String replyId, String inboundMessageId, String appName, String corpId,
+                        String agentId, String userId, String format, String content, long receivedAtMs,
+                        String traceId) {
+        this(schemaVersion, replyId, inboundMessageId, appName, corpId, agentId, userId, format, content, receivedAtMs,
+                traceId, List.of());
+    }
+
+    /**
+     * An image or a file uploaded with WeCom's {@code media/upload}: the bytes stay at WeCom, only
+     * the id travels. WeCom serves an id for {@link #LIFETIME} after its upload.
+     *
+     * @param type        {@code image} or {@code file}: the {@code msgtype} it is sent as
+     * @param mediaId     WeCom's {@code media_id}
+     * @param filename    as uploaded (for logs and the dead-letter reason)
+     * @param size        bytes uploaded
+     * @param createdAtMs when WeCom created it ({@code created_at}); the id expires {@link #LIFETIME} later
+     */
+    public record Attachment(String type, String mediaId, String filename, long size, long createdAtMs) {
+
+        /** How long WeCom keeps temporary media. */
+        public static final Duration LIFETIME = Duration.ofDays(3);
+
+        public Attachment {
+            Objects.requireNonNull(type, "type");
+            Objects.requireNonNull(mediaId, "mediaId");
+        }
+
+        /** When WeCom stops serving the id. */
+        public long expiresAtMs() {
+            return createdAtMs + LIFETIME.toMillis();
+        }
     }
 
     /**
@@ -62,6 +102,12 @@ public record ReplyMessage(
                 inbound.receivedAtMs(), inbound.traceId());
     }
 
+    /** This reply with these attachments after its text. */
+    public ReplyMessage withAttachments(List<Attachment> media) {
+        return new ReplyMessage(schemaVersion, replyId, inboundMessageId, appName, corpId, agentId, userId, format,
+                content, receivedAtMs, traceId, media);
+    }
+
     /**
      * This reply under the id of one answer: the inbound record's position and the time it was
      * answered. Every answer the worker commits is a new answer to deliver: a replayed copy (another
@@ -73,7 +119,7 @@ public record ReplyMessage(
         String name = replyId + "\nanswer\n" + topic + "-" + partition + "@" + offset + "\n" + answeredAtMs;
         String id = UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
         return new ReplyMessage(schemaVersion, id, inboundMessageId, appName, corpId, agentId, userId, format, content,
-                receivedAtMs, traceId);
+                receivedAtMs, traceId, attachments);
     }
 
     /**
@@ -87,7 +133,7 @@ public record ReplyMessage(
         String name = replyId + "\nprogress-notice\n" + topic + "-" + partition + "@" + offset;
         String id = UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
         return new ReplyMessage(schemaVersion, id, inboundMessageId, appName, corpId, agentId, userId, format, content,
-                receivedAtMs, traceId);
+                receivedAtMs, traceId, attachments);
     }
 
     @JsonIgnore

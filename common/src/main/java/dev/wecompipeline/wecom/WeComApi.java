@@ -26,12 +26,17 @@ public final class WeComApi {
     public record Content(String content) {
     }
 
+    /** {@code image.media_id} or {@code file.media_id}. */
+    public record Media(@JsonProperty("media_id") String mediaId) {
+    }
+
     /**
-     * Body of {@code POST /cgi-bin/message/send}. Exactly one of {@code text} and {@code markdown}
-     * is set; {@code safe} only for text.
+     * Body of {@code POST /cgi-bin/message/send}. Exactly one of {@code text}, {@code markdown},
+     * {@code image} and {@code file} is set; {@code safe} only for text, image and file.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record SendRequest(String touser, String msgtype, int agentid, Content text, Content markdown, Integer safe,
+    public record SendRequest(String touser, String msgtype, int agentid, Content text, Content markdown, Media image,
+                              Media file, Integer safe,
                               @JsonProperty("enable_duplicate_check") int enableDuplicateCheck,
                               @JsonProperty("duplicate_check_interval") long duplicateCheckInterval) {
 
@@ -39,12 +44,21 @@ public final class WeComApi {
          * A message to one user with WeCom's duplicate check on: an identical request within
          * {@code duplicateCheckSeconds} is answered ok and not delivered again, which is what makes
          * a resend after a crash harmless.
+         *
+         * @param msgtype {@code text}, {@code markdown}, {@code image} or {@code file}; anything else is sent as text
+         * @param content the text, or for {@code image} and {@code file} the {@code media_id}
          */
         public static SendRequest of(String touser, String msgtype, int agentId, String content, long duplicateCheckSeconds) {
-            boolean markdown = "markdown".equals(msgtype);
-            return new SendRequest(touser, markdown ? "markdown" : "text", agentId,
-                    markdown ? null : new Content(content), markdown ? new Content(content) : null,
-                    markdown ? null : 0, 1, duplicateCheckSeconds);
+            return switch (msgtype) {
+                case "markdown" -> new SendRequest(touser, msgtype, agentId, null, new Content(content), null, null, null,
+                        1, duplicateCheckSeconds);
+                case "image" -> new SendRequest(touser, msgtype, agentId, null, null, new Media(content), null, 0,
+                        1, duplicateCheckSeconds);
+                case "file" -> new SendRequest(touser, msgtype, agentId, null, null, null, new Media(content), 0,
+                        1, duplicateCheckSeconds);
+                default -> new SendRequest(touser, "text", agentId, new Content(content), null, null, null, 0,
+                        1, duplicateCheckSeconds);
+            };
         }
     }
 

@@ -17,6 +17,14 @@ public interface Agent extends AutoCloseable {
      */
     String reply(AgentRequest request) throws Exception;
 
+    /**
+     * Answers one message with text and, for agents that can, attachments ({@link OutgoingMedia}):
+     * what the worker calls. By default the text of {@link #reply}.
+     */
+    default AgentAnswer answer(AgentRequest request) throws Exception {
+        return AgentAnswer.text(reply(request));
+    }
+
     /** Whether the worker should keep per-user conversation history for this agent. */
     default boolean usesHistory() {
         return false;
