@@ -3,13 +3,9 @@ package dev.wecompipeline.worker;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 import dev.wecompipeline.config.AppConfig;
@@ -41,8 +37,6 @@ final class MediaFetcher {
     private static final Logger LOG = LoggerFactory.getLogger(MediaFetcher.class);
     /** Message types whose {@code MediaId} names media to fetch. */
     static final Set<String> MEDIA_TYPES = Set.of("image", "voice", "video", "file");
-    static final int MAX_ATTEMPTS = 4;
-    static final Duration BACKOFF = Duration.ofMillis(200);
 
     /** Something that answers with media, e.g. an agent call. */
     interface Call<T> {
@@ -54,7 +48,7 @@ final class MediaFetcher {
 
     private final Map<String, AppConfig> apps;
     private final WeComClient client;
-    private final TokenCache tokens;
+    private final WeComCalls calls;
     private final MediaConfig config;
     private final Path tempDir;
 
@@ -71,7 +65,7 @@ final class MediaFetcher {
                          Path tempDir) {
         this.apps = Map.copyOf(apps);
         this.client = client;
-        this.tokens = tokens;
+        this.calls = client == null ? null : new WeComCalls(client, tokens);
         this.config = config;
         this.tempDir = tempDir;
     }
@@ -107,48 +101,16 @@ final class MediaFetcher {
             return List.of(failed(type, mediaId, name, "the worker has no WeCom credentials for app " + message.appName()));
         }
         int cap = config.maxBytes(type);
-        String lastProblem = "WeCom did not answer";
-        for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-            if (attempt > 1) {
-                TimeUnit.MILLISECONDS.sleep(BACKOFF.toMillis() << (attempt - 2));   // backoff, not synchronisation
-            }
-            String token;
-            try {
-                token = await(tokens.token(app));
-            } catch (WeComException e) {
-                lastProblem = "no access token (" + e.code() + ")";
-                continue;
-            }
-            MediaAnswer answer;
-            try {
-                answer = await(client.mediaGet(token, mediaId, cap));
-            } catch (PermanentWeComException e) {
-                String why = "too_large".equals(e.code()) ? "larger than the " + type + " limit of " + cap + " bytes"
-                        : e.errmsg();
-                return List.of(failed(type, mediaId, name, why));
-            } catch (WeComException e) {
-                lastProblem = "WeCom did not answer (" + e.code() + ")";
-                continue;
-            }
-            if (answer.ok()) {
-                return List.of(stored(type, mediaId, name, answer, message));
-            }
-            int errcode = answer.errcode();
-            if (ErrorCodes.isTokenError(errcode)) {
-                tokens.invalidate(app, token);
-                lastProblem = "access token refused (" + errcode + ")";
-                continue;
-            }
-            if (errcode == ErrorCodes.SYSTEM_BUSY || errcode == ErrorCodes.API_FREQ_OUT_OF_LIMIT
-                    || errcode == ErrorCodes.API_CONCURRENT_OUT_OF_LIMIT) {
-                lastProblem = "WeCom is busy (" + errcode + ")";
-                continue;
-            }
-            String why = errcode == ErrorCodes.INVALID_MEDIA_ID ? "expired or unknown (WeCom keeps media for 3 days)"
-                    : "WeCom refused it (" + errcode + " " + ErrorCodes.redact(String.valueOf(answer.errmsg())) + ")";
-            return List.of(failed(type, mediaId, name, why));
+        WeComCalls.Outcome<MediaAnswer> outcome = calls.call(app, token -> client.mediaGet(token, mediaId, cap));
+        if (outcome.ok()) {
+            return List.of(stored(type, mediaId, name, outcome.answer(), message));
         }
-        return List.of(failed(type, mediaId, name, lastProblem));
+        WeComException failure = outcome.failure();
+        String why = "too_large".equals(failure.code()) ? "larger than the " + type + " limit of " + cap + " bytes"
+                : failure.errcode() == ErrorCodes.INVALID_MEDIA_ID ? "expired or unknown (WeCom keeps media for 3 days)"
+                : failure instanceof PermanentWeComException ? "WeCom refused it (" + failure.code() + " " + failure.errmsg() + ")"
+                : "WeCom did not answer (" + failure.code() + ")";
+        return List.of(failed(type, mediaId, name, why));
     }
 
     private FetchedMedia stored(String type, String mediaId, String name, MediaAnswer answer, InboundMessage message) {
@@ -177,20 +139,5 @@ final class MediaFetcher {
 
     private static FetchedMedia failed(String type, String mediaId, String name, String why) {
         return new FetchedMedia(type, mediaId, null, name, 0, null, why);
-    }
-
-    private <T> T await(java.util.concurrent.CompletableFuture<T> future) throws InterruptedException {
-        try {
-            // The client bounds each call; the token fetch is bounded at twice that.
-            return future.get(client.requestTimeout().multipliedBy(3).toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw ErrorCodes.forFailure(e.getCause());
-        } catch (TimeoutException e) {
-            future.cancel(true);
-            throw ErrorCodes.forFailure(new java.net.http.HttpTimeoutException("timeout"));
-        } catch (InterruptedException e) {
-            future.cancel(true);
-            throw e;
-        }
     }
 }

@@ -24,8 +24,8 @@ final class TaskRunner implements AutoCloseable {
     /** How one agent call ended. */
     enum Ending { ANSWERED, FAILED, TIMED_OUT }
 
-    /** The result of one call; {@code reply} is set only when {@code ending} is ANSWERED. */
-    record Result(Ending ending, String reply, Throwable error, long nanos) {
+    /** The result of one call; {@code value} is set only when {@code ending} is ANSWERED. */
+    record Result<T>(Ending ending, T value, Throwable error, long nanos) {
     }
 
     private final ExecutorService pool;
@@ -39,7 +39,7 @@ final class TaskRunner implements AutoCloseable {
         this.timeout = timeout;
     }
 
-    void run(Callable<String> call, Consumer<Result> onDone) {
+    <T> void run(Callable<T> call, Consumer<Result<T>> onDone) {
         run(call, onDone, Duration.ZERO, () -> { });
     }
 
@@ -49,7 +49,7 @@ final class TaskRunner implements AutoCloseable {
      * same moment: its consumer must drop it once the result is in (the engine drops an emit after
      * finish).
      */
-    void run(Callable<String> call, Consumer<Result> onDone, Duration slowAfter, Runnable onSlow) {
+    <T> void run(Callable<T> call, Consumer<Result<T>> onDone, Duration slowAfter, Runnable onSlow) {
         long start = System.nanoTime();
         AtomicBoolean done = new AtomicBoolean();
         Future<?>[] task = new Future<?>[1];
@@ -66,15 +66,15 @@ final class TaskRunner implements AutoCloseable {
                 if (task[0] != null) {
                     task[0].cancel(true);
                 }
-                onDone.accept(new Result(Ending.TIMED_OUT, null, null, System.nanoTime() - start));
+                onDone.accept(new Result<>(Ending.TIMED_OUT, null, null, System.nanoTime() - start));
             }
         }, timeout.toNanos(), TimeUnit.NANOSECONDS);
         task[0] = pool.submit(() -> {
-            Result result;
+            Result<T> result;
             try {
-                result = new Result(Ending.ANSWERED, call.call(), null, System.nanoTime() - start);
+                result = new Result<>(Ending.ANSWERED, call.call(), null, System.nanoTime() - start);
             } catch (Throwable t) {
-                result = new Result(Ending.FAILED, null, t, System.nanoTime() - start);
+                result = new Result<>(Ending.FAILED, null, t, System.nanoTime() - start);
             }
             if (done.compareAndSet(false, true)) {
                 watchdog.cancel(false);

@@ -53,18 +53,20 @@ final class WorkerProcessor implements Processor<WorkerProcessor.Task> {
     private final WorkerMetrics metrics;
     private final ExecutorService loader;
     private final MediaFetcher media;
+    private final MediaUploader uploader;
     private final Map<Integer, DedupeIndex> dedupe = new HashMap<>();
     private final JsonSerde<InboundMessage> inboundSerde = JsonSerde.inbound();
     private final JsonSerde<ReplyMessage> replySerde = JsonSerde.replies();
 
     WorkerProcessor(KafkaConfig topics, Agent agent, WorkerSettings settings, TaskRunner runner, LogScanner scanner,
                     WorkerMetrics metrics, ExecutorService loader) {
-        this(topics, agent, settings, runner, scanner, metrics, loader, MediaFetcher.NONE);
+        this(topics, agent, settings, runner, scanner, metrics, loader, MediaFetcher.NONE, MediaUploader.NONE);
     }
 
     WorkerProcessor(KafkaConfig topics, Agent agent, WorkerSettings settings, TaskRunner runner, LogScanner scanner,
-                    WorkerMetrics metrics, ExecutorService loader, MediaFetcher media) {
+                    WorkerMetrics metrics, ExecutorService loader, MediaFetcher media, MediaUploader uploader) {
         this.media = media;
+        this.uploader = uploader;
         this.topics = topics;
         this.agent = agent;
         this.settings = settings;
@@ -111,7 +113,8 @@ final class WorkerProcessor implements Processor<WorkerProcessor.Task> {
         LOG.debug("Agent {} started on message {} from {} (trace {})", agent.name(), message.messageId(), task.key(),
                 message.traceId());
         WorkerSettings.ProgressNotice notice = settings.progressNotice();
-        runner.run(() -> media.around(message, fetched -> agent.reply(request.withMedia(fetched))), result -> {
+        runner.run(() -> media.around(message,
+                fetched -> uploader.upload(message, agent.answer(request.withMedia(fetched)))), result -> {
             metrics.agentDuration(result.nanos(), result.ending());
             handle.finish(outcomeOf(result), () -> outputs(task, result));
         }, notice.after(), () -> handle.emit(() -> progressNotice(task, notice.text())));
@@ -153,26 +156,26 @@ final class WorkerProcessor implements Processor<WorkerProcessor.Task> {
         return java.util.UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
     }
 
-    private static String outcomeOf(TaskRunner.Result result) {
+    private static String outcomeOf(TaskRunner.Result<MediaUploader.Answer> result) {
         return switch (result.ending()) {
-            case ANSWERED -> result.reply() == null || result.reply().isBlank() ? "empty" : "replied";
+            case ANSWERED -> result.value().isEmpty() ? "empty" : "replied";
             case FAILED -> "failed";
             case TIMED_OUT -> "timed_out";
         };
     }
 
     /** What an agent's result produces; runs on the loop thread (it updates the session store). */
-    private List<ProducerRecord<String, byte[]>> outputs(Task task, TaskRunner.Result result) {
+    private List<ProducerRecord<String, byte[]>> outputs(Task task, TaskRunner.Result<MediaUploader.Answer> result) {
         InboundMessage message = task.message();
         switch (result.ending()) {
             case ANSWERED -> {
-                String reply = result.reply();
-                if (reply == null || reply.isBlank()) {
+                MediaUploader.Answer answer = result.value();
+                if (answer.isEmpty()) {
                     return List.of();
                 }
-                reply = capped(reply);
+                String reply = capped(answer.text());
                 List<ProducerRecord<String, byte[]>> out = new ArrayList<>(2);
-                out.add(replyRecord(task, reply));
+                out.add(replyRecord(task, reply, answer.attachments()));
                 if (agent.usesHistory()) {
                     out.add(sessions.append(task.record().partition(), task.key(),
                             new Turn(message.content() == null ? "" : message.content(), reply)));
@@ -199,8 +202,13 @@ final class WorkerProcessor implements Processor<WorkerProcessor.Task> {
     }
 
     private ProducerRecord<String, byte[]> replyRecord(Task task, String text) {
+        return replyRecord(task, text, List.of());
+    }
+
+    private ProducerRecord<String, byte[]> replyRecord(Task task, String text, List<ReplyMessage.Attachment> media) {
         ConsumerRecord<String, byte[]> in = task.record();
         ReplyMessage reply = ReplyMessage.answering(task.message(), settings.replyFormat(), text)
+                .withAttachments(media)
                 .asAnswerAt(in.topic(), in.partition(), in.offset(), System.currentTimeMillis());
         return replyRecord(task.key(), reply);
     }

@@ -120,15 +120,18 @@ public final class WorkerService implements AutoCloseable {
         });
         // The worker's own client only when no reply-service in this process shares its own.
         this.wecom = sharedWeCom != null ? null : mediaClient(config);
-        MediaFetcher media = sharedWeCom != null
-                ? new MediaFetcher(config.apps(), sharedWeCom.client(), sharedWeCom.tokens(), config.media(), null)
-                : wecom == null ? MediaFetcher.NONE : new MediaFetcher(config.apps(), wecom,
-                new TokenCache(wecom, config.reply().tokenRefreshMargin(), config.reply().retryInitialBackoff(),
+        WeComClient mediaClient = sharedWeCom != null ? sharedWeCom.client() : wecom;
+        TokenCache mediaTokens = sharedWeCom != null ? sharedWeCom.tokens() : wecom == null ? null
+                : new TokenCache(wecom, config.reply().tokenRefreshMargin(), config.reply().retryInitialBackoff(),
                         config.reply().retryMaxBackoff(), config.reply().freqLimitBackoff(), tokenTimer,
-                        System::currentTimeMillis, (app, ok, code) -> { }),
-                config.media(), null);
+                        System::currentTimeMillis, (app, ok, code) -> { });
+        // Media in and out share one client and one token cache: gettoken is rate limited.
+        MediaFetcher media = mediaClient == null ? MediaFetcher.NONE
+                : new MediaFetcher(config.apps(), mediaClient, mediaTokens, config.media(), null);
+        MediaUploader uploader = mediaClient == null ? MediaUploader.NONE
+                : new MediaUploader(config.apps(), mediaClient, mediaTokens);
         WorkerProcessor processor = new WorkerProcessor(config.kafka(), agent, settings, runner,
-                new LogScanner(kafka), new WorkerMetrics(registry), loader, media);
+                new LogScanner(kafka), new WorkerMetrics(registry), loader, media, uploader);
         // A dead loop's process is about to end: its agent calls are interrupted.
         Consumer<Throwable> onDeath = cause -> {
             runner.close();

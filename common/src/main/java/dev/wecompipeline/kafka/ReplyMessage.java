@@ -72,6 +72,9 @@ public record ReplyMessage(
      */
     public record Attachment(String type, String mediaId, String filename, long size, long createdAtMs) {
 
+        public static final String IMAGE = "image";
+        public static final String FILE = "file";
+
         /** How long WeCom keeps temporary media. */
         public static final Duration LIFETIME = Duration.ofDays(3);
 

@@ -13,9 +13,16 @@ public final class WeComApi {
     private WeComApi() {
     }
 
+    /** What every WeCom answer carries: its {@code errcode} (null when the body had none) and {@code errmsg}. */
+    public interface Answer {
+        Integer errcode();
+
+        String errmsg();
+    }
+
     /** Answer of {@code GET /cgi-bin/gettoken}. {@code toString} masks the token. */
     public record TokenAnswer(Integer errcode, String errmsg, @JsonProperty("access_token") String accessToken,
-                              @JsonProperty("expires_in") long expiresIn) {
+                              @JsonProperty("expires_in") long expiresIn) implements Answer {
         @Override
         public String toString() {
             return "TokenAnswer[errcode=" + errcode + ", errmsg=" + errmsg + ", expiresIn=" + expiresIn + "]";
@@ -66,7 +73,7 @@ public final class WeComApi {
      * Answer of {@code GET /cgi-bin/media/get}: the media ({@code errcode} 0, {@code bytes} set) or
      * WeCom's JSON error ({@code bytes} null). WeCom tells them apart only by the content type.
      */
-    public record MediaAnswer(Integer errcode, String errmsg, byte[] bytes, String contentType, String filename) {
+    public record MediaAnswer(Integer errcode, String errmsg, byte[] bytes, String contentType, String filename) implements Answer {
         public boolean ok() {
             return errcode != null && errcode == 0 && bytes != null;
         }
@@ -80,10 +87,10 @@ public final class WeComApi {
 
     /** Answer of {@code POST /cgi-bin/media/upload}; {@code created_at} is seconds since the epoch, as text. */
     public record UploadAnswer(Integer errcode, String errmsg, String type, @JsonProperty("media_id") String mediaId,
-                               @JsonProperty("created_at") String createdAt) {
+                               @JsonProperty("created_at") String createdAt) implements Answer {
     }
 
     /** Answer of {@code message/send}. {@code invaliduser} lists recipients WeCom did not know. */
-    public record SendAnswer(Integer errcode, String errmsg, String invaliduser, String msgid) {
+    public record SendAnswer(Integer errcode, String errmsg, String invaliduser, String msgid) implements Answer {
     }
 }

@@ -11,7 +11,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  */
 public final class DeadLetters {
 
-    /** WeCom's errcode, or {@code unknown_app}, {@code unreadable}, {@code invalid_recipient}, {@code io}, {@code timeout}, {@code http_5xx}. */
+    /** WeCom's errcode, or {@code unknown_app}, {@code unreadable}, {@code invalid_recipient}, {@code media_expired}, {@code io}, {@code timeout}, {@code http_5xx}. */
     public static final String ERRCODE = "errcode";
     /** WeCom's errmsg or a description of the failure; never a token or secret. */
     public static final String ERRMSG = "errmsg";
@@ -27,6 +27,8 @@ public final class DeadLetters {
     public static final String UNREADABLE = "unreadable";
     /** {@code touser} is not exactly one WeCom user id ({@code @all}, a {@code |} list, empty, ...). */
     public static final String INVALID_RECIPIENT = "invalid_recipient";
+    /** An attachment's {@code media_id} expired (WeCom keeps uploaded media three days) before its turn came. */
+    public static final String MEDIA_EXPIRED = "media_expired";
 
     private DeadLetters() {
     }

@@ -9,7 +9,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 import dev.wecompipeline.config.AppConfig;
+import dev.wecompipeline.kafka.ReplyMessage;
 import dev.wecompipeline.wecom.ErrorCodes;
+import dev.wecompipeline.wecom.PermanentWeComException;
 import dev.wecompipeline.wecom.TokenCache;
 import dev.wecompipeline.wecom.WeComApi.SendAnswer;
 import dev.wecompipeline.wecom.WeComApi.SendRequest;
@@ -20,7 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Delivers the undelivered chunks of one reply, in order, as an asynchronous state machine:
+ * Delivers the undelivered parts of one reply (text chunks, then images and files), in order, as an asynchronous state machine:
  * wait for the user's and the app's limits, send, then either go on with the next chunk, or retry
  * after the policy's backoff, or give up. Every wait is a timer task, never a sleeping thread, so
  * any number of replies can wait at once; the only threads held are the WeCom client's during a call.
@@ -36,6 +38,8 @@ final class Delivery {
     static final int TOKEN_REFRESHES_PER_ATTEMPT = 3;
     /** Retries per attempt after a refusal of a token that another send had already replaced. */
     static final int STALE_TOKEN_RETRIES = 16;
+    /** An attachment this close to its expiry is not sent: WeCom's clock and ours differ, and a send takes time. */
+    static final long EXPIRY_MARGIN_MS = TimeUnit.MINUTES.toMillis(5);
 
     /** How a delivery ended. */
     enum Ending { DELIVERED, DEAD_LETTER, CANCELLED }
@@ -59,8 +63,7 @@ final class Delivery {
     private final AppConfig app;
     private final String touser;
     private final String limitKey;
-    private final String msgtype;
-    private final List<String> chunks;
+    private final List<ReplyPreparer.Part> parts;
     private final List<Integer> toSend;
     private final long receivedAtMs;
     final Object owner;
@@ -75,19 +78,18 @@ final class Delivery {
     private ScheduledFuture<?> timer;
 
     /**
-     * @param chunks       every chunk of the reply
-     * @param toSend       indices of the chunks still to deliver, ascending
+     * @param parts        every part of the reply
+     * @param toSend       indices of the parts still to deliver, ascending
      * @param owner        the poll loop's handle of this reply, given back in the listener calls
      */
-    Delivery(Context ctx, Listener listener, AppConfig app, String touser, String msgtype, List<String> chunks,
+    Delivery(Context ctx, Listener listener, AppConfig app, String touser, List<ReplyPreparer.Part> parts,
              List<Integer> toSend, long receivedAtMs, Object owner) {
         this.ctx = ctx;
         this.listener = listener;
         this.app = app;
         this.touser = touser;
         this.limitKey = limitKey(app.name(), touser);
-        this.msgtype = msgtype;
-        this.chunks = chunks;
+        this.parts = parts;
         this.toSend = toSend;
         this.receivedAtMs = receivedAtMs;
         this.owner = owner;
@@ -171,13 +173,41 @@ final class Delivery {
             finish(Ending.CANCELLED, null, 0, -1);
             return;
         }
-        attempts++;
         int chunkIndex = toSend.get(position);
-        SendRequest request = SendRequest.of(touser, msgtype, app.agentIdNumber(), chunks.get(chunkIndex),
+        ReplyPreparer.Part part = parts.get(chunkIndex);
+        WeComException expired = expired(part);
+        if (expired != null) {
+            synchronized (this) {
+                inCall = false;
+            }
+            finish(Ending.DEAD_LETTER, expired, attempts, chunkIndex);
+            return;
+        }
+        attempts++;
+        SendRequest request = SendRequest.of(touser, part.msgtype(), app.agentIdNumber(), part.content(),
                 ctx.duplicateCheckSeconds());
         ctx.users().started(limitKey);
         sendWithFreshTokens(request, TOKEN_REFRESHES_PER_ATTEMPT, STALE_TOKEN_RETRIES, false)
                 .whenComplete((answer, error) -> answered(chunkIndex, answer, error));
+    }
+
+    /**
+     * An attachment whose {@code media_id} WeCom no longer serves, or will not by the time a send
+     * arrives: sending it would only earn a 40007. The bytes are not kept anywhere the reply-service
+     * can reach (they never go on Kafka), so it cannot upload them again: the reply is dead-lettered
+     * with this reason, its earlier parts delivered.
+     */
+    private WeComException expired(ReplyPreparer.Part part) {
+        if (part.attachment() == null) {
+            return null;
+        }
+        long now = ctx.clock().getAsLong();
+        if (now < part.attachment().expiresAtMs() - EXPIRY_MARGIN_MS) {
+            return null;
+        }
+        return new PermanentWeComException(DeadLetters.MEDIA_EXPIRED, "the " + part.attachment().type() + " "
+                + part.attachment().filename() + " was uploaded more than " + ReplyMessage.Attachment.LIFETIME.toDays()
+                + " days before it could be sent; WeCom no longer serves its media_id");
     }
 
     /**

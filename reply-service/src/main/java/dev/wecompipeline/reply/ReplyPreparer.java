@@ -1,5 +1,6 @@
 package dev.wecompipeline.reply;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -16,17 +17,37 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.errors.SerializationException;
 
 /**
- * Turns a reply record into what a delivery needs: the message, its app's credentials, the
- * message type and the chunks; or the reason it can never be sent (unreadable, unknown app, a
- * recipient that is not exactly one user: see {@link Recipients}).
- * Splitting is deterministic, so a reply prepared again after a restart has the same chunks.
+ * Turns a reply record into what a delivery needs: the message, its app's credentials and its
+ * parts (the text's chunks, then each attachment); or the reason it can never be sent
+ * (unreadable, unknown app, a recipient that is not exactly one user: see {@link Recipients}).
+ * Splitting is deterministic, so a reply prepared again after a restart has the same parts, and
+ * a part's index names the same message to WeCom in every delivery marker.
  */
 final class ReplyPreparer {
 
     /** The outcome: either {@code refusal} is set, or the rest is. */
-    record Prepared(ReplyMessage message, AppConfig app, String msgtype, List<String> chunks, WeComException refusal) {
+    record Prepared(ReplyMessage message, AppConfig app, List<Part> parts, WeComException refusal) {
         static Prepared refused(WeComException refusal) {
-            return new Prepared(null, null, null, List.of(), refusal);
+            return new Prepared(null, null, List.of(), refusal);
+        }
+    }
+
+    /**
+     * One WeCom message of a reply.
+     *
+     * @param msgtype    {@code text}, {@code markdown}, {@code image} or {@code file}
+     * @param content    the chunk's text, or the attachment's {@code media_id}
+     * @param attachment the attachment this part sends; null for a text chunk
+     */
+    record Part(String msgtype, String content, ReplyMessage.Attachment attachment) {
+        static Part chunk(String msgtype, String text) {
+            return new Part(msgtype, text, null);
+        }
+
+        static Part of(ReplyMessage.Attachment attachment) {
+            String type = ReplyMessage.Attachment.FILE.equals(attachment.type()) ? attachment.type()
+                    : ReplyMessage.Attachment.IMAGE;
+            return new Part(type, attachment.mediaId(), attachment);
         }
     }
 
@@ -68,8 +89,12 @@ final class ReplyPreparer {
                     Recipients.refusal(message.userId())));
         }
         String msgtype = msgtype(message.format());
-        List<String> chunks = ("markdown".equals(msgtype) ? markdown : text).split(message.content());
-        return new Prepared(message, app, msgtype, chunks, null);
+        List<Part> parts = new ArrayList<>();
+        for (String chunk : ("markdown".equals(msgtype) ? markdown : text).split(message.content())) {
+            parts.add(Part.chunk(msgtype, chunk));
+        }
+        message.attachments().forEach(a -> parts.add(Part.of(a)));
+        return new Prepared(message, app, List.copyOf(parts), null);
     }
 
     /** The reply's own format when it names one WeCom knows, else {@code REPLY_FORMAT}. */

@@ -57,7 +57,7 @@ final class ReplyProcessor implements Processor<ReplyWork> {
             return Intake.done("dead_letter", List.of(DeadLetters.record(topics.repliesDlqTopic(), record,
                     refusal.code(), refusal.errmsg(), 0, -1)));
         }
-        if (prepared.chunks().isEmpty()) {
+        if (prepared.parts().isEmpty()) {
             LOG.info("reply: empty reply {} to {} not sent", prepared.message().replyId(), prepared.message().userKey());
             return Intake.done("empty", List.of());
         }
@@ -86,7 +86,7 @@ final class ReplyProcessor implements Processor<ReplyWork> {
                                  int chunk) {
                 ended(work, handle, ending, failure, attempts, chunk);
             }
-        }, p.app(), p.message().userId(), p.msgtype(), p.chunks(), toSend, p.message().receivedAtMs(), work);
+        }, p.app(), p.message().userId(), p.parts(), toSend, p.message().receivedAtMs(), work);
         synchronized (delivering) {
             delivering.put(work, d);
         }
@@ -101,7 +101,7 @@ final class ReplyProcessor implements Processor<ReplyWork> {
             return List.of();
         }
         return List.of(deliveredLog.record(work.record().partition(), new DeliveredLog.Marker(p.message().replyId(),
-                chunkIndex, p.chunks().size(), atMs, msgid, Delivery.limitKey(p.app().name(), p.message().userId()))));
+                chunkIndex, p.parts().size(), atMs, msgid, Delivery.limitKey(p.app().name(), p.message().userId()))));
     }
 
     private void ended(ReplyWork work, TaskHandle handle, Delivery.Ending ending, WeComException failure, int attempts,

@@ -9,7 +9,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * One polled reply record on its way through the engine.
  *
  * @param record   the reply record
- * @param prepared its app, message type and chunks
+ * @param prepared its app and parts
  */
 record ReplyWork(ConsumerRecord<String, byte[]> record, ReplyPreparer.Prepared prepared) {
 
@@ -18,10 +18,10 @@ record ReplyWork(ConsumerRecord<String, byte[]> record, ReplyPreparer.Prepared p
         return record.key() != null ? record.key() : prepared.message().userKey().toString();
     }
 
-    /** Indices of chunks without a delivery marker in {@code delivered}, ascending. */
+    /** Indices of parts without a delivery marker in {@code delivered}, ascending. */
     List<Integer> undelivered(DeliveredLog.Slice delivered) {
         List<Integer> out = new ArrayList<>();
-        for (int i = 0; i < prepared.chunks().size(); i++) {
+        for (int i = 0; i < prepared.parts().size(); i++) {
             if (!delivered.contains(DeliveredLog.key(prepared.message().replyId(), i))) {
                 out.add(i);
             }

@@ -2,6 +2,7 @@ package dev.wecompipeline.reply;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
@@ -15,10 +16,13 @@ import org.apache.kafka.common.TopicPartition;
 /**
  * A test decorator of the reply processor: once armed, the loop dies when it takes the news of a
  * chunk WeCom accepted, before the chunk's marker is even staged. The worst moment to die.
+ * {@link #acceptsBeforeCrash} lets that many acceptances through first.
  */
 final class CrashAfterAccept implements UnaryOperator<Processor<ReplyWork>> {
 
     volatile boolean armed;
+    /** Acceptances recorded normally before the armed crash. */
+    final AtomicInteger acceptsBeforeCrash = new AtomicInteger();
 
     @Override
     public Processor<ReplyWork> apply(Processor<ReplyWork> real) {
@@ -34,7 +38,7 @@ final class CrashAfterAccept implements UnaryOperator<Processor<ReplyWork>> {
                     @Override
                     public void emit(Supplier<List<ProducerRecord<String, byte[]>>> outputs) {
                         handle.emit(() -> {
-                            if (armed) {
+                            if (armed && acceptsBeforeCrash.getAndDecrement() <= 0) {
                                 throw new CrashSwitch.SimulatedCrash("after WeCom accepted a chunk, before its marker");
                             }
                             return outputs.get();
