@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Random;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.ContentType;
@@ -57,6 +58,9 @@ final class AdminRoutes {
     /** Media to serve from {@code media/get}; {@code base64} holds the bytes. */
     record MediaRequest(String corpId, String type, String contentType, String filename, String base64) {
     }
+
+    private static final TypeReference<LinkedHashMap<String, Object>> MESSAGE_FIELDS = new TypeReference<>() {
+    };
 
     private final WeComApiSandbox sandbox;
     private final ObjectMapper mapper;
@@ -184,14 +188,35 @@ final class AdminRoutes {
     private void messages(Context ctx) {
         String corpId = ctx.queryParam("corpid");
         String touser = ctx.queryParam("touser");
-        List<Delivery> messages = sandbox.delivered().stream()
+        List<Map<String, Object>> messages = sandbox.delivered().stream()
                 .filter(d -> corpId == null || d.corpId().equals(corpId))
                 .filter(d -> touser == null || d.touser().equals(touser))
+                .map(this::message)
                 .toList();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("count", messages.size());
         body.put("messages", messages);
         ctx.json(body);
+    }
+
+    /**
+     * A delivery's fields; for image, voice, video and file messages also {@code media}: what the
+     * {@code media_id} in {@code content} points to (type, filename, contentType, size), without the
+     * bytes, which {@code GET /cgi-bin/media/get} serves.
+     */
+    private Map<String, Object> message(Delivery delivery) {
+        Map<String, Object> message = mapper.convertValue(delivery, MESSAGE_FIELDS);
+        if (WeComApiModel.MEDIA_MSGTYPES.contains(delivery.msgtype())) {
+            sandbox.uploadedMedia(delivery.content()).ifPresent(m -> {
+                Map<String, Object> media = new LinkedHashMap<>();
+                media.put("type", m.type());
+                media.put("filename", m.filename());
+                media.put("contentType", m.contentType());
+                media.put("size", m.bytes().length);
+                message.put("media", media);
+            });
+        }
+        return message;
     }
 
     private void calls(Context ctx) {

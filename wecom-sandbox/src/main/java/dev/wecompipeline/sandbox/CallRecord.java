@@ -15,7 +15,8 @@ import java.time.Instant;
  * @param agentId     the app; null if not known (unknown corp or token)
  * @param touser      {@code touser} as sent ({@code user1|user2}); null for gettoken
  * @param msgtype     as sent; null for gettoken
- * @param content     content as delivered (after truncation); null for gettoken
+ * @param content     content as delivered (after truncation), the {@code media_id} for image, voice, video
+ *                    and file messages; null for gettoken, media calls and rejections
  * @param httpStatus  HTTP status answered
  * @param errcode     WeCom {@code errcode} answered; null when the answer was an HTTP error without a body
  * @param errmsg      WeCom {@code errmsg} answered; null like {@code errcode}

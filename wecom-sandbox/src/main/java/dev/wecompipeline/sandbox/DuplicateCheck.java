@@ -7,7 +7,8 @@ import java.util.Map;
 
 /**
  * WeCom's {@code enable_duplicate_check}: a request identical to one delivered within
- * {@code duplicate_check_interval} (same app, {@code touser}, {@code msgtype} and content) is
+ * {@code duplicate_check_interval} (same app, {@code touser}, {@code msgtype} and content, which is
+ * the {@code media_id} for image, voice, video and file messages) is
  * answered ok and not delivered. Every delivery is remembered, also those sent without the flag,
  * because WeCom compares against what went out, not against what asked to be checked.
  *

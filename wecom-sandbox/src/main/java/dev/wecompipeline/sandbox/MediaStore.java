@@ -9,13 +9,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * WeCom's temporary media ({@code cgi-bin/media/get}, {@code cgi-bin/media/upload}): ids per corp
  * that expire three days (sandbox clock) after they were made, with WeCom's size and type limits
- * on upload. Tests seed media as a callback would reference it and read back what was uploaded
+ * on upload, and the check of the ids that {@code message/send} carries in image, voice, video and
+ * file messages. Tests seed media as a callback would reference it and read back what was uploaded
  * and served. Thread-safe: every method is synchronized.
  */
 final class MediaStore {
@@ -57,12 +59,8 @@ final class MediaStore {
         }
     }
 
-    private record Stored(String corpId, String type, byte[] bytes, String contentType, String filename,
-                          Instant createdAt) {
-    }
-
     private final Clock clock;
-    private final Map<String, Stored> media = new LinkedHashMap<>();
+    private final Map<String, StoredMedia> media = new LinkedHashMap<>();
     private final List<MediaUpload> uploads = new ArrayList<>();
     private final List<MediaFetch> fetches = new ArrayList<>();
 
@@ -73,7 +71,7 @@ final class MediaStore {
     /** Stores media as if a user had sent it; the id is served for three days from now. */
     synchronized String seed(String corpId, String type, byte[] bytes, String contentType, String filename) {
         String id = newMediaId();
-        media.put(id, new Stored(corpId, type, bytes.clone(), contentType, filename, clock.instant()));
+        media.put(id, new StoredMedia(corpId, type, filename, contentType, bytes.clone(), clock.instant()));
         return id;
     }
 
@@ -83,21 +81,35 @@ final class MediaStore {
 
     synchronized Served get(String corpId, String mediaId) {
         Instant now = clock.instant();
-        Stored stored = mediaId == null ? null : media.get(mediaId);
-        int errcode;
-        if (mediaId == null || mediaId.isEmpty()) {
-            errcode = WeComErrors.MEDIA_ID_MISSING;
-        } else if (stored == null || !stored.corpId().equals(corpId) || !now.isBefore(stored.createdAt().plus(MEDIA_TTL))) {
-            // WeCom answers an expired id like an unknown one: 40007 invalid media_id.
-            errcode = WeComErrors.INVALID_MEDIA_ID;
-        } else {
-            errcode = WeComErrors.OK;
-        }
+        StoredMedia stored = mediaId == null ? null : media.get(mediaId);
+        int errcode = validity(corpId, mediaId, stored, now);
         fetches.add(new MediaFetch(now, corpId, mediaId, errcode, errcode == WeComErrors.OK ? stored.bytes().length : 0));
         if (errcode != WeComErrors.OK) {
             return new Served(null, null, null, errcode);
         }
         return new Served(stored.bytes(), stored.contentType(), stored.filename(), WeComErrors.OK);
+    }
+
+    /**
+     * The errcode {@code message/send} answers for a {@code msgtype} of {@code image}, {@code voice},
+     * {@code video} or {@code file} carrying this id: 41006 if empty, 40007 if unknown to the corp,
+     * expired, or of another type. An image message needs an image, a voice or video message its own
+     * type; a file message sends any media as a file. Not recorded as a fetch: sending is no download.
+     */
+    synchronized int sendable(String corpId, String mediaId, String msgtype) {
+        StoredMedia stored = mediaId == null ? null : media.get(mediaId);
+        int errcode = validity(corpId, mediaId, stored, clock.instant());
+        if (errcode != WeComErrors.OK || msgtype.equals("file")) {
+            return errcode;
+        }
+        return msgtype.equalsIgnoreCase(stored.type()) ? WeComErrors.OK : WeComErrors.INVALID_MEDIA_ID;
+    }
+
+    /** The media behind an id whatever its corp or age, for assertions; bytes copied. */
+    synchronized Optional<StoredMedia> find(String mediaId) {
+        StoredMedia stored = mediaId == null ? null : media.get(mediaId);
+        return Optional.ofNullable(stored).map(m -> new StoredMedia(m.corpId(), m.type(), m.filename(),
+                m.contentType(), m.bytes().clone(), m.createdAt()));
     }
 
     /** The answer to {@code media/upload}: the new id, or the errcode (id then null). */
@@ -124,7 +136,7 @@ final class MediaStore {
         String id = null;
         if (errcode == WeComErrors.OK) {
             id = newMediaId();
-            media.put(id, new Stored(corpId, kind.wire(), bytes.clone(), contentType, filename, now));
+            media.put(id, new StoredMedia(corpId, kind.wire(), filename, contentType, bytes.clone(), now));
         }
         uploads.add(new MediaUpload(now, corpId, type, filename, contentType, bytes == null ? new byte[0] : bytes.clone(),
                 errcode, id));
@@ -142,6 +154,17 @@ final class MediaStore {
     synchronized void clearRecords() {
         uploads.clear();
         fetches.clear();
+    }
+
+    private static int validity(String corpId, String mediaId, StoredMedia stored, Instant now) {
+        if (mediaId == null || mediaId.isEmpty()) {
+            return WeComErrors.MEDIA_ID_MISSING;
+        }
+        if (stored == null || !stored.corpId().equals(corpId) || !now.isBefore(stored.createdAt().plus(MEDIA_TTL))) {
+            // WeCom answers an expired id like an unknown one: 40007 invalid media_id.
+            return WeComErrors.INVALID_MEDIA_ID;
+        }
+        return WeComErrors.OK;
     }
 
     private static String extension(String filename) {

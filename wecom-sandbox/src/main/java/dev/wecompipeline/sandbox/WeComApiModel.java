@@ -21,8 +21,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 /**
  * WeCom's behaviour for {@code gettoken}, {@code message/send} and {@code media/*}, free of HTTP: takes the request
  * parameters, decides the answer, records the call. Checks run in WeCom's order: transport faults,
- * token, body, injected errcodes, agent, type, content, recipients; then duplicate check, per
- * member limits and delivery.
+ * token, body, injected errcodes, agent, type, content (the {@code media_id} of image, voice,
+ * video and file messages), recipients; then duplicate check, per member limits and delivery.
  */
 final class WeComApiModel {
 
@@ -30,7 +30,9 @@ final class WeComApiModel {
     record Answer(int status, Map<String, Object> body) {
     }
 
-    private static final Set<String> MSGTYPES = Set.of("text", "markdown");
+    private static final Set<String> TEXT_MSGTYPES = Set.of("text", "markdown");
+    /** Message types that carry {@code {"<type>": {"media_id": ...}}} instead of content. */
+    static final Set<String> MEDIA_MSGTYPES = Set.of("image", "voice", "video", "file");
 
     private final SandboxConfig config;
     private final Clock clock;
@@ -133,7 +135,10 @@ final class WeComApiModel {
         }
         String touser = json.path("touser").asText("");
         String msgtype = json.path("msgtype").asText("");
-        String content = json.path(msgtype).path("content").asText("");
+        boolean mediaMessage = MEDIA_MSGTYPES.contains(msgtype);
+        // For media messages the media_id stands in for the content: it is what is delivered and what
+        // the duplicate check compares.
+        String content = json.path(msgtype).path(mediaMessage ? "media_id" : "content").asText("");
         Set<String> recipients = new LinkedHashSet<>();
         for (String user : touser.split("\\|")) {
             if (!user.isBlank()) {
@@ -143,7 +148,8 @@ final class WeComApiModel {
         FaultPlan.Forced forced = faults.sendFault(recipients, now);
         int invalid = forced != null ? forced.errcode()
                 : json.path("agentid").asInt(-1) != app.agentId() ? WeComErrors.INVALID_AGENTID
-                : !MSGTYPES.contains(msgtype) ? WeComErrors.INVALID_MESSAGE_TYPE
+                : !TEXT_MSGTYPES.contains(msgtype) && !mediaMessage ? WeComErrors.INVALID_MESSAGE_TYPE
+                : mediaMessage ? media.sendable(corpId, content, msgtype)
                 : content.isEmpty() ? WeComErrors.EMPTY_CONTENT
                 : WeComErrors.OK;
         if (invalid != WeComErrors.OK) {
@@ -159,7 +165,8 @@ final class WeComApiModel {
             answer.body().put("invaliduser", invaliduser);
             return answer;
         }
-        String kept = Utf8.truncate(content, config.maxContentBytes());
+        // The byte limit is on text; a media id is never cut.
+        String kept = mediaMessage ? content : Utf8.truncate(content, config.maxContentBytes());
         boolean truncated = kept.length() != content.length();
         String msgid = newMsgid();
         return deliver(new Accepted(now, app, touser, msgtype, content, kept, truncated, msgid, invaliduser, valid,

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -20,7 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A local stand-in of WeCom's server API ({@code gettoken}, {@code message/send}, {@code media/get},
  * {@code media/upload}) that answers
- * like the real one: per-app tokens that expire, WeCom's errcodes, 2048-byte truncation,
+ * like the real one: per-app tokens that expire, WeCom's errcodes, 2048-byte truncation, image, voice,
+ * video and file messages whose {@code media_id} must be valid for the corp and of the right type,
  * {@code enable_duplicate_check}, and the silent drop of messages over 30 a minute or 1000 an
  * hour per member. Faults are injected at runtime ({@link #faults()}, {@code POST /sandbox/faults});
  * every call is recorded for assertions ({@link #delivered()}, {@link #calls()},
@@ -223,6 +225,20 @@ public final class WeComApiSandbox implements AutoCloseable {
     public String seedMedia(String corpId, String type, byte[] bytes, String contentType, String filename) {
         return media.seed(Objects.requireNonNull(corpId, "corpId"), type, Objects.requireNonNull(bytes, "bytes"),
                 contentType, filename);
+    }
+
+    /**
+     * The file behind a media id, seeded or uploaded, whatever its corp and even after it expired:
+     * what a delivered image or file message ({@link Delivery#content()} is its {@code media_id}) showed.
+     * Empty for an id the sandbox never made.
+     *
+     * <pre>{@code
+     * StoredMedia shown = wecom.uploadedMedia(wecom.deliveredTo(CORP, "alice").get(0).content()).orElseThrow();
+     * assertArrayEquals(pngBytes, shown.bytes());
+     * }</pre>
+     */
+    public Optional<StoredMedia> uploadedMedia(String mediaId) {
+        return media.find(mediaId);
     }
 
     /** Every {@code media/upload} that reached the store (valid token), accepted or refused, oldest first. */

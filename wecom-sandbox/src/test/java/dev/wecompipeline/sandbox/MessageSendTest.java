@@ -82,9 +82,9 @@ class MessageSendTest {
             Map<String, Object> otherAgent = text("alice", "hi");
             otherAgent.put("agentid", 1000099);
             assertEquals(40056, fx.send(token, otherAgent).path("errcode").asInt());
-            Map<String, Object> image = text("alice", "hi");
-            image.put("msgtype", "image");
-            assertEquals(40008, fx.send(token, image).path("errcode").asInt());
+            Map<String, Object> sticker = text("alice", "hi");
+            sticker.put("msgtype", "sticker");
+            assertEquals(40008, fx.send(token, sticker).path("errcode").asInt());
             assertEquals(44004, fx.send(token, text("alice", "")).path("errcode").asInt());
             assertEquals(47001, SandboxFixture.json(fx.post("/cgi-bin/message/send?access_token=" + token, "{not json"))
                     .path("errcode").asInt());
