@@ -72,7 +72,17 @@ public final class CallbackSimulator {
 
     /** A signed text callback from {@code user}, as WeCom would send it now. */
     public HttpRequest textCallback(String user, String msgId, String text) {
-        CallbackEncoder.SignedCallback cb = signedCallback(user, msgId, text);
+        return post(signedCallback(user, msgId, text));
+    }
+
+    /** A signed image callback from {@code user} naming media WeCom holds under {@code mediaId}. */
+    public HttpRequest imageCallback(String user, String msgId, String picUrl, String mediaId) {
+        long now = System.currentTimeMillis() / 1000;
+        return post(encoder.post(WeComXml.toXml(InboundXmlMessage.image(corpId, user, now, agentId, msgId, picUrl,
+                mediaId)), now));
+    }
+
+    private HttpRequest post(CallbackEncoder.SignedCallback cb) {
         return HttpRequest.newBuilder(URI.create(url + (url.getQuery() == null ? "?" : "&") + cb.query()))
                 .timeout(Duration.ofSeconds(10))
                 .header("Content-Type", "text/xml")

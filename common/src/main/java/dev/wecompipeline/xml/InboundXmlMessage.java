@@ -92,6 +92,13 @@ public record InboundXmlMessage(
                 null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
+    /** An image message ({@code PicUrl} and {@code MediaId}), for simulators and tests. */
+    public static InboundXmlMessage image(String toUserName, String fromUserName, long createTime,
+                                          String agentId, String msgId, String picUrl, String mediaId) {
+        return new InboundXmlMessage(toUserName, fromUserName, createTime, "image", msgId, agentId, null,
+                picUrl, mediaId, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+    }
+
     /** An event, for simulators and tests. */
     public static InboundXmlMessage event(String toUserName, String fromUserName, long createTime,
                                           String agentId, String event, String eventKey) {

@@ -20,6 +20,7 @@ import dev.wecompipeline.config.ConfigLoader;
 import dev.wecompipeline.config.PipelineConfig;
 import dev.wecompipeline.sandbox.Delivery;
 import dev.wecompipeline.sandbox.SandboxConfig;
+import dev.wecompipeline.sandbox.StoredMedia;
 import dev.wecompipeline.sandbox.WeComApiSandbox;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -33,7 +34,7 @@ import picocli.CommandLine.Option;
         description = {
                 "Runs all-in-one against a local WeCom API sandbox with simulated users",
                 "(Chinese and English text, a WeCom retry of the same MsgId, a reply long enough",
-                "to be split), prints each round trip and a summary, and exits.",
+                "to be split, a photo in and an image out), prints each round trip and a summary, and exits.",
                 "--interactive lets you type as a WeCom user. AGENT=openai OPENAI_BASE_URL=... uses a real model."})
 final class DemoCommand implements Callable<Integer> {
 
@@ -137,12 +138,52 @@ final class DemoCommand implements Callable<Integer> {
             }
             Thread.sleep(50); // polling the sandbox's record for the next delivery, not synchronising a test
         }
+        boolean photo = photoRoundTrip(sim, sandbox, http, echo, deadline);
         int aliceReplies = sandbox.deliveredTo(CORP, "alice").size();
         System.out.printf("demo: summary: %d/%d users answered, %d messages delivered, alice answered %d time(s) despite the retry%n",
                 answeredAt.size(), sent.size(), sandbox.deliveredCount(), aliceReplies);
-        boolean ok = answeredAt.size() == sent.size() && aliceReplies == 1;
+        boolean ok = answeredAt.size() == sent.size() && aliceReplies == 1 && photo;
         System.out.println(ok ? "demo: OK" : "demo: FAILED (see the log above)");
         return ok ? 0 : 1;
+    }
+
+    /**
+     * One photo in and one image out: the sandbox holds a photo as if a user had sent it, the
+     * worker fetches it with {@code media/get}, the echo agent sends it back, the worker uploads it
+     * with {@code media/upload}, and the reply-service sends it as an {@code image} message.
+     */
+    private static boolean photoRoundTrip(CallbackSimulator sim, WeComApiSandbox sandbox, HttpClient http, boolean echo,
+                                          long deadline) throws Exception {
+        byte[] photo = DemoPhoto.png();
+        String mediaId = sandbox.seedMedia(CORP, "image", photo, "image/png", "sunset.png");
+        long t0 = System.nanoTime();
+        HttpResponse<String> r = http.send(sim.imageCallback("zhaoliu", "demo-photo-" + System.currentTimeMillis(),
+                "https://wework.qpic.cn/demo/sunset.png", mediaId), HttpResponse.BodyHandlers.ofString());
+        System.out.printf("demo: %-9s -> ingress  %d %s  (a photo, %d bytes, MediaId %s...)%n", "zhaoliu", r.statusCode(),
+                r.body(), photo.length, mediaId.substring(0, Math.min(8, mediaId.length())));
+        // Echo answers a line and the photo; another agent answers at least something.
+        int expected = echo ? 2 : 1;
+        while (sandbox.deliveredTo(CORP, "zhaoliu").size() < expected && System.nanoTime() < deadline) {
+            Thread.sleep(50); // polling the sandbox's record for the next delivery, not synchronising a test
+        }
+        List<Delivery> d = sandbox.deliveredTo(CORP, "zhaoliu");
+        if (d.size() < expected) {
+            System.out.println("demo: zhaoliu    <- WeCom    no answer to the photo in time");
+            return false;
+        }
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        for (Delivery m : d) {
+            if (m.msgtype().equals("image")) {
+                byte[] back = sandbox.uploadedMedia(m.content()).map(StoredMedia::bytes).orElse(new byte[0]);
+                System.out.printf("demo: %-9s <- WeCom    image %s (%d bytes, %s the photo sent) in %d ms%n", "zhaoliu",
+                        sandbox.uploadedMedia(m.content()).map(StoredMedia::filename).orElse("?"), back.length,
+                        java.util.Arrays.equals(back, photo) ? "the same bytes as" : "not", ms);
+            } else {
+                System.out.printf("demo: %-9s <- WeCom    %s \"%s\"%n", "zhaoliu", m.msgtype(), abbreviate(m.content()));
+            }
+        }
+        return !echo || d.stream().anyMatch(m -> m.msgtype().equals("image")
+                && java.util.Arrays.equals(sandbox.uploadedMedia(m.content()).map(StoredMedia::bytes).orElse(null), photo));
     }
 
     private int interactive(CallbackSimulator sim, WeComApiSandbox sandbox) throws Exception {

@@ -102,6 +102,9 @@ class AllInOneIT {
             assertTrue(demo.output().contains("demo: OK"), demo.output());
             assertTrue(demo.output().contains("split at 2048 bytes"), demo.output());
             assertTrue(demo.output().contains("alice answered 1 time(s)"), demo.output());
+            // The photo round trip: media/get in the worker, echoed, media/upload, sent as an image.
+            assertTrue(demo.output().contains("image echo.png"), demo.output());
+            assertTrue(demo.output().contains("the same bytes as the photo sent"), demo.output());
         }
     }
 

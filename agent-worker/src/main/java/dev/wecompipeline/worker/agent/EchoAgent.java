@@ -1,13 +1,17 @@
 package dev.wecompipeline.worker.agent;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Replies with what the user sent: text unchanged, anything else as a one-line description
- * ({@link MessageDescriber}). For trying the pipeline end to end without a model, and with a
- * delay for watching ordering and timeouts.
+ * ({@link MessageDescriber}), and a photo the worker fetched is sent back as an image
+ * attachment, so the demo shows media in and out. For trying the pipeline end to end without a
+ * model, and with a delay for watching ordering and timeouts.
  *
  * <pre>{@code
  * Agent agent = new EchoAgent(Duration.ofSeconds(2));
@@ -48,6 +52,29 @@ public final class EchoAgent implements Agent {
                     : "\nCould not fetch the " + media.type() + ": " + media.error();
         }
         return text;
+    }
+
+    /** The text of {@link #reply}, and each fetched JPG or PNG photo sent back as it came. */
+    @Override
+    public AgentAnswer answer(AgentRequest request) throws InterruptedException {
+        String text = reply(request);
+        List<OutgoingMedia> back = new ArrayList<>();
+        for (FetchedMedia media : request.media()) {
+            String name = photoName(media);
+            if (name != null) {
+                back.add(new OutgoingMedia(OutgoingMedia.IMAGE, name, media.contentType(), media.bytes()));
+            }
+        }
+        return new AgentAnswer(text, back);
+    }
+
+    /** A filename WeCom takes for an image (JPG or PNG only), or null when the media is not such a photo. */
+    private static String photoName(FetchedMedia media) {
+        if (!media.fetched() || !"image".equals(media.type()) || media.contentType() == null) {
+            return null;
+        }
+        String ct = media.contentType().toLowerCase(Locale.ROOT);
+        return ct.startsWith("image/png") ? "echo.png" : ct.startsWith("image/jpeg") ? "echo.jpg" : null;
     }
 
     @Override
