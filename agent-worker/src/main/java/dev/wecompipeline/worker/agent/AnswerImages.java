@@ -210,7 +210,8 @@ public final class AnswerImages {
                     throw notSent;
                 }
             }
-            throw new NotSent(e.getCause().getClass().getSimpleName() + ": " + e.getCause().getMessage());
+            Throwable cause = e.getCause();
+            throw new NotSent(cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage()));
         }
         String segment = uri.getPath() == null ? "" : uri.getPath().substring(uri.getPath().lastIndexOf('/') + 1);
         return image(fetched.bytes(), fetched.contentType(), IMAGE_FILENAME.matcher(segment).matches() ? segment : null, n);

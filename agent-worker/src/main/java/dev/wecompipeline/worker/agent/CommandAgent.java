@@ -45,8 +45,9 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  * Whatever it writes to stdout (UTF-8, surrounding whitespace stripped) is the answer; blank means
  * no answer. A JSON object with {@code text}, {@code images} and {@code files} is an answer with
- * attachments ({@link CommandAnswer}). It must exit with 0; otherwise the failure is a {@link CommandFailedException}
- * carrying the exit code and the last {@value #STDERR_TAIL_BYTES} bytes of stderr.
+ * attachments ({@link CommandAnswer}). It must exit with 0; otherwise the failure is a
+ * {@link CommandFailedException} carrying the exit code and the last {@value #STDERR_TAIL_BYTES}
+ * bytes of stderr.
  *
  * <p>Confinement:
  * <ul>
