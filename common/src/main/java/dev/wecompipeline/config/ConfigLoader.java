@@ -95,6 +95,8 @@ import java.util.function.Supplier;
  * <tr><td>hermes.poll_interval</td><td>HERMES_POLL_INTERVAL</td><td>1s (bare number: ms)</td></tr>
  * <tr><td>media.openai_vision</td><td>OPENAI_VISION</td><td>false</td></tr>
  * <tr><td>media.max_image_bytes, _voice_, _video_, _file_</td><td>MEDIA_MAX_IMAGE_BYTES, ...</td><td>10 MiB, 2 MiB, 10 MiB, 20 MiB</td></tr>
+ * <tr><td>media.agent_media_hosts</td><td>AGENT_MEDIA_HOSTS</td><td>empty: no image link is fetched</td></tr>
+ * <tr><td>media.agent_media_fetch_timeout</td><td>AGENT_MEDIA_FETCH_TIMEOUT</td><td>30s (bare number: seconds)</td></tr>
  * <tr><td colspan="3"><b>reply</b> ({@link ReplyConfig})</td></tr>
  * <tr><td>port</td><td>REPLY_PORT</td><td>8647</td></tr>
  * <tr><td>wecom_api_base</td><td>WECOM_API_BASE</td><td>https://qyapi.weixin.qq.com</td></tr>
@@ -432,7 +434,11 @@ public final class ConfigLoader {
                 in.integer(in.at(MediaConfig.MAX_FILE_BYTES_ENV, s, MediaConfig.MAX_FILE_BYTES_YAML),
                         MediaConfig.DEFAULT_MAX_FILE_BYTES),
                 in.bool(in.at(MediaConfig.OPENAI_VISION_ENV, s, MediaConfig.OPENAI_VISION_YAML),
-                        MediaConfig.DEFAULT_OPENAI_VISION));
+                        MediaConfig.DEFAULT_OPENAI_VISION),
+                in.list(in.at(MediaConfig.AGENT_MEDIA_HOSTS_ENV, s, MediaConfig.AGENT_MEDIA_HOSTS_YAML),
+                        MediaConfig.DEFAULT_AGENT_MEDIA_HOSTS),
+                in.duration(in.at(MediaConfig.AGENT_MEDIA_FETCH_TIMEOUT_ENV, s,
+                        MediaConfig.AGENT_MEDIA_FETCH_TIMEOUT_YAML), MediaConfig.DEFAULT_AGENT_MEDIA_FETCH_TIMEOUT, SECONDS));
     }
 
     private static OpenAiConfig readOpenAi(SettingReader in) {

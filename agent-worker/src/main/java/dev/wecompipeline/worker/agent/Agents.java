@@ -7,6 +7,7 @@ import java.util.Objects;
 import dev.wecompipeline.config.CommandAgentConfig;
 import dev.wecompipeline.config.ConfigException;
 import dev.wecompipeline.config.HermesConfig;
+import dev.wecompipeline.config.MediaConfig;
 import dev.wecompipeline.config.OpenAiConfig;
 import dev.wecompipeline.config.PipelineConfig;
 import dev.wecompipeline.config.WorkerConfig;
@@ -39,7 +40,7 @@ public final class Agents {
      * @throws ConfigException if a setting the agent needs is missing
      */
     public static Agent create(PipelineConfig config) {
-        return create(config.worker(), config.openai(), config.hermes(), null, config.media().openaiVision());
+        return create(config.worker(), config.openai(), config.hermes(), null, config.media());
     }
 
     /**
@@ -49,19 +50,21 @@ public final class Agents {
      * @throws ConfigException if a setting the agent needs is missing
      */
     public static Agent create(WorkerConfig worker, OpenAiConfig openai, HttpClient http) {
-        return create(worker, openai, HermesConfig.defaults(), http, false);
+        return create(worker, openai, HermesConfig.defaults(), http, MediaConfig.defaults());
     }
 
     /**
      * The agent {@code worker} selects.
      *
-     * @param http   the client of the {@code openai} and {@code hermes} agents; {@code null} builds one
-     * @param vision the {@code openai} agent sends fetched images as vision parts ({@code OPENAI_VISION})
+     * @param http  the client of the {@code openai} and {@code hermes} agents; {@code null} builds one
+     * @param media {@code OPENAI_VISION} for the {@code openai} agent, and what every agent may answer
+     *              with: the attachment caps, {@code AGENT_MEDIA_HOSTS}, {@code AGENT_MEDIA_FETCH_TIMEOUT}
      * @throws ConfigException if a setting the agent needs is missing
      */
     public static Agent create(WorkerConfig worker, OpenAiConfig openai, HermesConfig hermes, HttpClient http,
-                               boolean vision) {
+                               MediaConfig media) {
         Objects.requireNonNull(worker, "worker");
+        Objects.requireNonNull(media, "media");
         return switch (worker.agent()) {
             case ECHO -> new EchoAgent(worker.echoDelay());
             case OPENAI -> {
@@ -70,11 +73,11 @@ public final class Agents {
                     throw new ConfigException(OPENAI_BASE_URL_KEY, "is required when " + WorkerConfig.AGENT_ENV
                             + " is " + WorkerConfig.Agent.OPENAI.id());
                 }
-                yield new OpenAiAgent(openai, http != null ? http : httpClient(), vision);
+                yield new OpenAiAgent(openai, http != null ? http : httpClient(), media);
             }
-            case COMMAND -> new CommandAgent(CommandAgentConfig.of(worker));
+            case COMMAND -> new CommandAgent(CommandAgentConfig.of(worker), media);
             case HERMES -> new HermesAgent(Objects.requireNonNull(hermes, "hermes"), worker.agentTimeout(),
-                    http != null ? http : httpClient());
+                    http != null ? http : httpClient(), HermesAgent.Backoff.DEFAULT, media);
         };
     }
 

@@ -27,11 +27,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.wecompipeline.config.CommandAgentConfig;
+import dev.wecompipeline.config.MediaConfig;
 import dev.wecompipeline.config.WorkerConfig;
-import dev.wecompipeline.kafka.JsonSerde;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,8 +44,10 @@ import org.slf4j.LoggerFactory;
  *  "history":[{"user":"hello","assistant":"Hi! How can I help?"}]}
  * }</pre>
  * Whatever it writes to stdout (UTF-8, surrounding whitespace stripped) is the answer; blank means
- * no answer. It must exit with 0; otherwise the failure is a {@link CommandFailedException}
- * carrying the exit code and the last {@value #STDERR_TAIL_BYTES} bytes of stderr.
+ * no answer. A JSON object with {@code text}, {@code images} and {@code files} is an answer with
+ * attachments ({@link CommandAnswer}). It must exit with 0; otherwise the failure is a
+ * {@link CommandFailedException} carrying the exit code and the last {@value #STDERR_TAIL_BYTES}
+ * bytes of stderr.
  *
  * <p>Confinement:
  * <ul>
@@ -77,6 +77,8 @@ public final class CommandAgent implements Agent {
     private static final AtomicInteger THREADS = new AtomicInteger();
 
     private final CommandAgentConfig config;
+    /** The caps of the attachments a structured answer names. */
+    private final MediaConfig media;
     private final String program;
     /** What the program is started with: its own environment, never the worker's whole one. */
     private final Map<String, String> environment;
@@ -90,12 +92,22 @@ public final class CommandAgent implements Agent {
     });
 
     public CommandAgent(CommandAgentConfig config) {
-        this(config, System.getenv());
+        this(config, MediaConfig.defaults());
+    }
+
+    /** @param media the caps of attachments ({@code MEDIA_MAX_IMAGE_BYTES}, {@code MEDIA_MAX_FILE_BYTES}) */
+    public CommandAgent(CommandAgentConfig config, MediaConfig media) {
+        this(config, media, System.getenv());
     }
 
     /** @param parentEnvironment the worker's environment, of which the program gets the allowed part */
     CommandAgent(CommandAgentConfig config, Map<String, String> parentEnvironment) {
+        this(config, MediaConfig.defaults(), parentEnvironment);
+    }
+
+    private CommandAgent(CommandAgentConfig config, MediaConfig media, Map<String, String> parentEnvironment) {
         this.config = Objects.requireNonNull(config, "config");
+        this.media = Objects.requireNonNull(media, "media");
         this.program = config.command().get(0);
         this.environment = allowedEnvironment(parentEnvironment, config.env());
         this.setsid = findSetsid(environment.get("PATH"));
@@ -126,15 +138,23 @@ public final class CommandAgent implements Agent {
                 .map(dir -> Path.of(dir, "setsid")).filter(Files::isExecutable).findFirst().map(Path::toString);
     }
 
+    /** The text of {@link #answer}: stdout, or a structured answer's text and notes. */
+    @Override
+    public String reply(AgentRequest request) throws AgentException, InterruptedException {
+        return answer(request).text();
+    }
+
     /**
+     * Runs the program once. An answer cut at the output limit is text, even if it began as JSON.
+     *
      * @throws AgentException           the program could not start
      * @throws CommandFailedException   it exited with a non-zero code
      * @throws AgentTimeoutException    it ran longer than the timeout and was killed
      * @throws InterruptedException     the caller was interrupted; the program was killed
      */
     @Override
-    public String reply(AgentRequest request) throws AgentException, InterruptedException {
-        byte[] input = input(request);
+    public AgentAnswer answer(AgentRequest request) throws AgentException, InterruptedException {
+        byte[] input = CommandInput.of(request);
         checkStartable();
         List<String> command = new ArrayList<>();
         setsid.ifPresent(command::add);
@@ -169,7 +189,7 @@ public final class CommandAgent implements Agent {
             if (stdout.isDone() && !stdout.isCompletedExceptionally() && stdout.join().cut()) {
                 killAll(process, started);
                 LOG.warn("worker: {} wrote more than {} bytes to stdout; stopped, its answer cut there", program, limit);
-                return decodeCut(stdout.join().bytes()) + String.format(OUTPUT_CUT_NOTE, limit);
+                return AgentAnswer.text(decodeCut(stdout.join().bytes()) + String.format(OUTPUT_CUT_NOTE, limit));
             }
             // stdout may end a moment before the program does.
             if (!process.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
@@ -183,13 +203,15 @@ public final class CommandAgent implements Agent {
             String errors = new String(await(stderr, deadline), StandardCharsets.UTF_8);
             if (out.cut()) {
                 LOG.warn("worker: {} wrote more than {} bytes to stdout; its answer cut there", program, limit);
-                return decodeCut(out.bytes()) + String.format(OUTPUT_CUT_NOTE, limit);
+                return AgentAnswer.text(decodeCut(out.bytes()) + String.format(OUTPUT_CUT_NOTE, limit));
             }
             int exitCode = process.exitValue();
             if (exitCode != 0) {
                 throw new CommandFailedException(program, exitCode, errors);
             }
-            return new String(out.bytes(), StandardCharsets.UTF_8).strip();
+            // The worker's own directory: where the program ran (ProcessBuilder's default).
+            return CommandAnswer.of(new String(out.bytes(), StandardCharsets.UTF_8).strip(), media,
+                    Path.of("").toAbsolutePath());
         } finally {
             killAll(process, started);
         }
@@ -223,34 +245,6 @@ public final class CommandAgent implements Agent {
         } catch (ExecutionException e) {
             throw new AgentException("cannot read the output of " + program + ": " + e.getCause().getMessage(),
                     e.getCause());
-        }
-    }
-
-    private static byte[] input(AgentRequest request) throws AgentException {
-        try {
-            ObjectNode json = JsonSerde.MAPPER.valueToTree(request.message());
-            json.set("history", JsonSerde.MAPPER.valueToTree(request.history()));
-            // Local paths of the fetched media; the files are deleted when the command is done.
-            com.fasterxml.jackson.databind.node.ArrayNode media = json.putArray("media");
-            for (FetchedMedia m : request.media()) {
-                ObjectNode item = media.addObject();
-                item.put("type", m.type());
-                item.put("media_id", m.mediaId());
-                if (m.fetched()) {
-                    item.put("path", m.file().toAbsolutePath().toString());
-                    item.put("content_type", m.contentType());
-                    item.put("size", m.size());
-                    if (m.filename() != null) {
-                        item.put("filename", m.filename());
-                    }
-                } else {
-                    item.put("error", m.error());
-                }
-            }
-            // One line ending in a newline, so line-reading programs ("read -r line") see all of it.
-            return (JsonSerde.MAPPER.writeValueAsString(json) + "\n").getBytes(StandardCharsets.UTF_8);
-        } catch (JsonProcessingException | IllegalArgumentException e) {
-            throw new AgentException("cannot write the message as JSON: " + e.getMessage(), e);
         }
     }
 

@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.wecompipeline.config.Durations;
 import dev.wecompipeline.config.HermesConfig;
+import dev.wecompipeline.config.MediaConfig;
 import dev.wecompipeline.kafka.JsonSerde;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,7 +36,8 @@ import org.slf4j.LoggerFactory;
  *       by one that sends the same key and payload, and Hermes answers with the same run
  *       ({@code Idempotency-Replayed: true}) instead of starting it again.</li>
  *   <li>{@code GET {baseUrl}/v1/runs/{id}} every poll interval until the status is
- *       {@code completed} (the answer is {@code output}) or {@code failed}, {@code cancelled},
+ *       {@code completed} (the answer is {@code output}, whose markdown images {@link #answer} turns
+ *       into attachments: {@link AnswerImages}) or {@code failed}, {@code cancelled},
  *       {@code interrupted} (an {@link AgentException} with Hermes' error).</li>
  * </ol>
  * A 429 (Hermes' {@code max_concurrent_runs}) or 503 (draining) on the POST is retried with
@@ -109,6 +111,7 @@ public final class HermesAgent implements Agent {
     private final Duration budget;
     private final Backoff backoff;
     private final URI runs;
+    private final AnswerImages images;
 
     /**
      * @param config       server, key and poll interval
@@ -121,6 +124,13 @@ public final class HermesAgent implements Agent {
 
     /** With a backoff of the caller's choice (tests use milliseconds). */
     public HermesAgent(HermesConfig config, Duration agentTimeout, HttpClient client, Backoff backoff) {
+        this(config, agentTimeout, client, backoff, MediaConfig.defaults());
+    }
+
+    /** @param media what the answer's images may be: the image cap, {@code AGENT_MEDIA_HOSTS}, the fetch timeout */
+    public HermesAgent(HermesConfig config, Duration agentTimeout, HttpClient client, Backoff backoff,
+                       MediaConfig media) {
+        this.images = new AnswerImages(media);
         this.config = Objects.requireNonNull(config, "config");
         this.client = Objects.requireNonNull(client, "client");
         this.backoff = Objects.requireNonNull(backoff, "backoff");
@@ -131,6 +141,13 @@ public final class HermesAgent implements Agent {
         this.runs = URI.create(root + "/v1/runs");
     }
 
+    /** The run's output with its images as attachments. */
+    @Override
+    public AgentAnswer answer(AgentRequest request) throws AgentException, InterruptedException {
+        return images.toAnswer(reply(request));
+    }
+
+    /** The run's output as Hermes gave it, image links and all. */
     @Override
     public String reply(AgentRequest request) throws AgentException, InterruptedException {
         String input = MessageDescriber.describe(request.message());

@@ -12,6 +12,7 @@ import java.util.Objects;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.wecompipeline.config.ConfigException;
+import dev.wecompipeline.config.MediaConfig;
 import dev.wecompipeline.config.OpenAiConfig;
 import dev.wecompipeline.kafka.JsonSerde;
 
@@ -23,7 +24,8 @@ import dev.wecompipeline.kafka.JsonSerde;
  * when the base URL already ends with it) carrying the system prompt, the user's earlier turns in
  * order, then the new message (non-text messages as their {@link MessageDescriber description}),
  * with the configured model, temperature and {@code max_tokens}. The answer is
- * {@code choices[0].message.content}, stripped of surrounding whitespace.
+ * {@code choices[0].message.content}, stripped of surrounding whitespace; {@link #answer} turns its
+ * markdown images (data URLs, links to {@code AGENT_MEDIA_HOSTS}) into attachments ({@link AnswerImages}).
  *
  * <pre>{@code
  * OpenAiConfig config = OpenAiConfig.defaults().withBaseUrl("http://localhost:11434/v1");
@@ -36,11 +38,11 @@ import dev.wecompipeline.kafka.JsonSerde;
  */
 public final class OpenAiAgent implements Agent {
 
-
     private final OpenAiConfig config;
     private final HttpClient client;
     private final URI endpoint;
     private final boolean vision;
+    private final AnswerImages images;
 
     /**
      * @param config with a base URL
@@ -53,7 +55,16 @@ public final class OpenAiAgent implements Agent {
 
     /** @param vision send fetched images as {@code image_url} parts ({@code OPENAI_VISION}) */
     public OpenAiAgent(OpenAiConfig config, HttpClient client, boolean vision) {
-        this.vision = vision;
+        this(config, client, MediaConfig.defaults().withOpenaiVision(vision));
+    }
+
+    /**
+     * @param media {@code OPENAI_VISION}, and what the answer's images may be: the image cap,
+     *              {@code AGENT_MEDIA_HOSTS}, {@code AGENT_MEDIA_FETCH_TIMEOUT}
+     */
+    public OpenAiAgent(OpenAiConfig config, HttpClient client, MediaConfig media) {
+        this.vision = media.openaiVision();
+        this.images = new AnswerImages(media);
         this.config = Objects.requireNonNull(config, "config");
         this.client = Objects.requireNonNull(client, "client");
         if (config.baseUrl() == null) {
@@ -68,6 +79,13 @@ public final class OpenAiAgent implements Agent {
         return URI.create(root + (root.endsWith("/v1") ? "" : "/v1") + "/chat/completions");
     }
 
+    /** The model's text with its images as attachments. */
+    @Override
+    public AgentAnswer answer(AgentRequest request) throws AgentException, InterruptedException {
+        return images.toAnswer(reply(request));
+    }
+
+    /** The model's text as it answered, image links and all. */
     @Override
     public String reply(AgentRequest request) throws AgentException, InterruptedException {
         HttpRequest.Builder http = HttpRequest.newBuilder(endpoint)

@@ -1,5 +1,6 @@
 package dev.wecompipeline.worker.agent;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -11,6 +12,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,6 +23,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.wecompipeline.config.ConfigLoader;
 import dev.wecompipeline.config.HermesConfig;
+import dev.wecompipeline.config.MediaConfig;
 import dev.wecompipeline.config.PipelineConfig;
 import dev.wecompipeline.config.WorkerConfig;
 import dev.wecompipeline.kafka.InboundMessage;
@@ -85,6 +88,26 @@ class HermesAgentTest {
                 List.of(), "k1", 0));
         assertEquals("Hermes says: long task", answer);
         assertTrue(hermes.polls() >= 2, "polled while the run was running: " + hermes.polls());
+    }
+
+    @Test
+    void images_in_the_runs_output_become_attachments() throws Exception {
+        byte[] plot = ImageHostStandIn.png(0x228833);
+        byte[] logo = ImageHostStandIn.jpeg(0x882233);
+        try (ImageHostStandIn images = ImageHostStandIn.start()) {
+            images.serve("/plots/plot.png", "image/png", plot);
+            hermes.answerWith(run -> "Done. ![the plot](" + images.url("127.0.0.1", "/plots/plot.png") + ")\n\n"
+                    + "![](data:image/jpeg;base64," + Base64.getEncoder().encodeToString(logo) + ")");
+            HermesAgent agent = new HermesAgent(config(), Duration.ofSeconds(30), HTTP, FAST,
+                    MediaConfig.defaults().withAgentMediaHosts(List.of("127.0.0.1:" + images.port())));
+
+            AgentAnswer answer = agent.answer(new AgentRequest(text("c", "ida", "m1", "plot it"), List.of(), "k1", 0));
+
+            assertEquals("Done. the plot", answer.text());
+            assertEquals(List.of("plot.png", "image-2.jpg"), answer.media().stream().map(OutgoingMedia::filename).toList());
+            assertArrayEquals(plot, answer.media().get(0).bytes());
+            assertArrayEquals(logo, answer.media().get(1).bytes());
+        }
     }
 
     @Test
