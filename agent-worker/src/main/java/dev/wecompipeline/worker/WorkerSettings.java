@@ -39,7 +39,7 @@ public record WorkerSettings(int concurrency, Duration agentTimeout, String apol
      */
     public record ProgressNotice(Duration after, String text) {
 
-        public static final ProgressNotice OFF = new ProgressNotice(Duration.ZERO, WorkerConfig.DEFAULT_PROGRESS_NOTICE);
+        public static final ProgressNotice OFF = new ProgressNotice(Duration.ZERO, WorkerConfig.PROGRESS_NOTICE.defaultValue());
 
         public ProgressNotice {
             Objects.requireNonNull(after, "after");
@@ -56,8 +56,8 @@ public record WorkerSettings(int concurrency, Duration agentTimeout, String apol
     public static final Duration DEFAULT_REVOKE_GRACE = EngineSettings.DEFAULT_REVOKE_GRACE;
     /** Twice WeCom's retry horizon and the ingress cache's TTL: duplicates are caught well after both. */
     public static final Duration DEFAULT_DEDUPE_WINDOW = Duration.ofSeconds(600);
-    public static final int DEFAULT_ANSWER_MAX_CHARS = WorkerConfig.DEFAULT_ANSWER_MAX_CHARS;
-    public static final int DEFAULT_HISTORY_MAX_BYTES = WorkerConfig.DEFAULT_HISTORY_MAX_BYTES;
+    public static final int DEFAULT_ANSWER_MAX_CHARS = WorkerConfig.ANSWER_MAX_CHARS.defaultValue();
+    public static final int DEFAULT_HISTORY_MAX_BYTES = WorkerConfig.HISTORY_MAX_BYTES.defaultValue();
     /** Appended to a cut answer; {@code %d} is the answer's full length in characters. */
     static final String TRUNCATION_NOTE = "\n\n[Answer truncated: it had %d characters.]";
 
@@ -89,8 +89,8 @@ public record WorkerSettings(int concurrency, Duration agentTimeout, String apol
 
     /** Settings with production defaults for everything but the given values. */
     public static WorkerSettings of(int concurrency, Duration agentTimeout, String replyFormat, String instanceId) {
-        return new WorkerSettings(concurrency, agentTimeout, WorkerConfig.DEFAULT_APOLOGY, replyFormat,
-                WorkerConfig.DEFAULT_HISTORY_TURNS, DEFAULT_REVOKE_GRACE, DEFAULT_DEDUPE_WINDOW,
+        return new WorkerSettings(concurrency, agentTimeout, WorkerConfig.APOLOGY.defaultValue(), replyFormat,
+                WorkerConfig.HISTORY_TURNS.defaultValue(), DEFAULT_REVOKE_GRACE, DEFAULT_DEDUPE_WINDOW,
                 DEFAULT_ANSWER_MAX_CHARS, DEFAULT_HISTORY_MAX_BYTES, EngineConfig.defaults(), instanceId);
     }
 

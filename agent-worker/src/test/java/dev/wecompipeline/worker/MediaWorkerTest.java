@@ -132,7 +132,7 @@ class MediaWorkerTest {
                     if [ -f "$p" ]; then echo "path=$p size=$(wc -c < "$p" | tr -d ' ')"; else echo "no file at '$p'"; fi
                     """);
             CommandAgent agent = new CommandAgent(new CommandAgentConfig(List.of("bash", script.toString()),
-                    Duration.ofSeconds(20), List.of(), WorkerConfig.DEFAULT_COMMAND_MAX_OUTPUT_BYTES));
+                    Duration.ofSeconds(20), List.of(), WorkerConfig.COMMAND_MAX_OUTPUT_BYTES.defaultValue()));
             fx.startWorker(agent, WorkerFixture.settings(2));
 
             fx.publish(media("heidi", "v-1", "voice", Map.of("MediaId", mediaId, "Format", "amr")));

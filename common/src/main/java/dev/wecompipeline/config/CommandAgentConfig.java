@@ -9,15 +9,15 @@ import java.util.List;
  * What the {@code command} agent runs: a program and its arguments, started once per message,
  * and how long one run may take before it is killed.
  *
- * <p>Not read separately: the program is {@link WorkerConfig#command()} ({@value WorkerConfig#COMMAND_ENV}),
+ * <p>Not read separately: the program is {@link WorkerConfig#command()} ({@code AGENT_COMMAND}),
  * the limit is the worker's {@link WorkerConfig#agentTimeout()}, the environment and output bound
  * are {@link WorkerConfig#commandEnv()} and {@link WorkerConfig#commandMaxOutputBytes()}; see
  * {@link #of(WorkerConfig)}.
  *
  * @param command program and arguments, e.g. {@code [python3, my_agent.py]}; not run through a shell
  * @param timeout a run taking longer is killed with its child processes
- * @param env     variables passed on besides {@link WorkerConfig#COMMAND_BASE_ENV} ({@value WorkerConfig#COMMAND_ENV_ENV})
- * @param maxOutputBytes stdout kept of one run ({@value WorkerConfig#COMMAND_MAX_OUTPUT_BYTES_ENV})
+ * @param env     variables passed on besides {@link WorkerConfig#COMMAND_BASE_ENV} ({@code AGENT_COMMAND_ENV})
+ * @param maxOutputBytes stdout kept of one run ({@code AGENT_COMMAND_MAX_OUTPUT_BYTES})
  */
 public record CommandAgentConfig(List<String> command, Duration timeout, List<String> env, int maxOutputBytes) {
 
@@ -25,14 +25,13 @@ public record CommandAgentConfig(List<String> command, Duration timeout, List<St
         command = command == null ? null : List.copyOf(command);
         env = env == null ? List.of() : List.copyOf(env);
         List<Problem> out = new ArrayList<>();
-        String commandKey = WorkerConfig.COMMAND_ENV + " (or " + WorkerConfig.YAML_SECTION + "."
-                + WorkerConfig.COMMAND_YAML + ")";
+        String commandKey = WorkerConfig.COMMAND.env() + " (or " + WorkerConfig.COMMAND.yamlKey() + ")";
         if (command == null || command.isEmpty() || command.get(0).isBlank()) {
-            out.add(new Problem(commandKey, "is required when " + WorkerConfig.AGENT_ENV + " is "
+            out.add(new Problem(commandKey, "is required when " + WorkerConfig.AGENT.env() + " is "
                     + WorkerConfig.Agent.COMMAND.id()));
         }
-        Checks.positive(out, WorkerConfig.YAML_SECTION + "." + WorkerConfig.AGENT_TIMEOUT_YAML, timeout);
-        Checks.atLeast(out, WorkerConfig.YAML_SECTION + "." + WorkerConfig.COMMAND_MAX_OUTPUT_BYTES_YAML, maxOutputBytes, 1);
+        Validators.positive(out, WorkerConfig.AGENT_TIMEOUT.yamlKey(), timeout);
+        Validators.atLeast(out, WorkerConfig.COMMAND_MAX_OUTPUT_BYTES.yamlKey(), maxOutputBytes, 1);
         if (!out.isEmpty()) {
             throw new ConfigException(out);
         }
@@ -40,7 +39,7 @@ public record CommandAgentConfig(List<String> command, Duration timeout, List<St
 
     /** A program with the default environment and output limit. */
     public CommandAgentConfig(List<String> command, Duration timeout) {
-        this(command, timeout, WorkerConfig.DEFAULT_COMMAND_ENV, WorkerConfig.DEFAULT_COMMAND_MAX_OUTPUT_BYTES);
+        this(command, timeout, WorkerConfig.COMMAND_ENV.defaultValue(), WorkerConfig.COMMAND_MAX_OUTPUT_BYTES.defaultValue());
     }
 
     /**

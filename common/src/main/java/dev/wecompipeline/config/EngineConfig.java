@@ -1,5 +1,7 @@
 package dev.wecompipeline.config;
 
+import static java.time.temporal.ChronoUnit.SECONDS;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,37 +23,47 @@ public record EngineConfig(Duration stallTimeout, int offsetMetadataMaxBytes, in
                            int maxHeldPerPartition) {
 
     public static final String YAML_SECTION = "engine";
+    private static final String S = YAML_SECTION;
 
-    public static final String STALL_TIMEOUT_ENV = "ENGINE_STALL_TIMEOUT";
-    public static final String STALL_TIMEOUT_YAML = "stall_timeout";
-    public static final Duration DEFAULT_STALL_TIMEOUT = EngineSettings.DEFAULT_STALL_TIMEOUT;
+    public static final Setting<Duration> STALL_TIMEOUT = Setting.duration("ENGINE_STALL_TIMEOUT", S, "stall_timeout",
+                    EngineSettings.DEFAULT_STALL_TIMEOUT, SECONDS)
+            .validatedBy(Validators.positive())
+            .doc("finished work left uncommitted this long (or a loop that stops turning) turns `/ready` to 503");
+    public static final Setting<Integer> OFFSET_METADATA_MAX_BYTES = Setting.integer("ENGINE_OFFSET_METADATA_MAX_BYTES",
+                    S, "offset_metadata_max_bytes", EngineSettings.DEFAULT_METADATA_MAX_BYTES)
+            .validatedBy(Validators.atLeast(64))
+            .doc("the brokers' `offset.metadata.max.bytes`: the offset map never exceeds it; raise both together");
+    public static final Setting<Integer> MAX_QUEUED_PER_KEY = Setting.integer("ENGINE_MAX_QUEUED_PER_KEY", S,
+                    "max_queued_per_key", EngineSettings.DEFAULT_MAX_QUEUED_PER_KEY)
+            .validatedBy(Validators.atLeast(1))
+            .doc("records of one user held in memory; further ones stay in Kafka and are read again when there is room");
+    public static final Setting<Integer> MAX_HELD_PER_PARTITION = Setting.integer("ENGINE_MAX_HELD_PER_PARTITION", S,
+                    "max_held_per_partition", EngineSettings.DEFAULT_MAX_HELD_PER_PARTITION)
+            .doc("records of one partition held in memory before its fetch pauses (at least `ENGINE_MAX_QUEUED_PER_KEY`)");
 
-    public static final String OFFSET_METADATA_MAX_BYTES_ENV = "ENGINE_OFFSET_METADATA_MAX_BYTES";
-    public static final String OFFSET_METADATA_MAX_BYTES_YAML = "offset_metadata_max_bytes";
-    public static final int DEFAULT_OFFSET_METADATA_MAX_BYTES = EngineSettings.DEFAULT_METADATA_MAX_BYTES;
-
-    public static final String MAX_QUEUED_PER_KEY_ENV = "ENGINE_MAX_QUEUED_PER_KEY";
-    public static final String MAX_QUEUED_PER_KEY_YAML = "max_queued_per_key";
-    public static final int DEFAULT_MAX_QUEUED_PER_KEY = EngineSettings.DEFAULT_MAX_QUEUED_PER_KEY;
-
-    public static final String MAX_HELD_PER_PARTITION_ENV = "ENGINE_MAX_HELD_PER_PARTITION";
-    public static final String MAX_HELD_PER_PARTITION_YAML = "max_held_per_partition";
-    public static final int DEFAULT_MAX_HELD_PER_PARTITION = EngineSettings.DEFAULT_MAX_HELD_PER_PARTITION;
+    /** Every setting of this section, in the README's order. */
+    public static final List<Setting<?>> SETTINGS = List.of(STALL_TIMEOUT, OFFSET_METADATA_MAX_BYTES,
+            MAX_QUEUED_PER_KEY, MAX_HELD_PER_PARTITION);
 
     public EngineConfig {
         List<Problem> out = new ArrayList<>();
-        Checks.positive(out, key(STALL_TIMEOUT_YAML), stallTimeout);
-        Checks.atLeast(out, key(OFFSET_METADATA_MAX_BYTES_YAML), offsetMetadataMaxBytes, 64);
-        Checks.atLeast(out, key(MAX_QUEUED_PER_KEY_YAML), maxQueuedPerKey, 1);
-        Checks.atLeast(out, key(MAX_HELD_PER_PARTITION_YAML), maxHeldPerPartition, Math.max(1, maxQueuedPerKey));
+        STALL_TIMEOUT.check(out, stallTimeout);
+        OFFSET_METADATA_MAX_BYTES.check(out, offsetMetadataMaxBytes);
+        MAX_QUEUED_PER_KEY.check(out, maxQueuedPerKey);
+        Validators.atLeast(out, MAX_HELD_PER_PARTITION.yamlKey(), maxHeldPerPartition, Math.max(1, maxQueuedPerKey));
         if (!out.isEmpty()) {
             throw new ConfigException(out);
         }
     }
 
+    /** The record of {@code v}'s values. */
+    public static EngineConfig from(SettingValues v) {
+        return new EngineConfig(v.get(STALL_TIMEOUT), v.get(OFFSET_METADATA_MAX_BYTES), v.get(MAX_QUEUED_PER_KEY),
+                v.get(MAX_HELD_PER_PARTITION));
+    }
+
     public static EngineConfig defaults() {
-        return new EngineConfig(DEFAULT_STALL_TIMEOUT, DEFAULT_OFFSET_METADATA_MAX_BYTES, DEFAULT_MAX_QUEUED_PER_KEY,
-                DEFAULT_MAX_HELD_PER_PARTITION);
+        return from(SettingValues.DEFAULTS);
     }
 
     /** The settings of one loop ({@code worker} or {@code reply}) with these bounds. */
@@ -65,9 +77,5 @@ public record EngineConfig(Duration stallTimeout, int offsetMetadataMaxBytes, in
     public String describe() {
         return "engine: stall timeout " + Durations.format(stallTimeout) + ", offset metadata " + offsetMetadataMaxBytes
                 + " B, " + maxQueuedPerKey + " queued per user, " + maxHeldPerPartition + " held per partition";
-    }
-
-    private static String key(String yamlKey) {
-        return YAML_SECTION + "." + yamlKey;
     }
 }

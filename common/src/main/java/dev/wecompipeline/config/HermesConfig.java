@@ -1,5 +1,7 @@
 package dev.wecompipeline.config;
 
+import static java.time.temporal.ChronoUnit.MILLIS;
+
 import dev.wecompipeline.config.ConfigException.Problem;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,21 +26,25 @@ public record HermesConfig(String baseUrl, String apiKey, Duration pollInterval)
     public static final String SECTION_YAML = "hermes";
     public static final String YAML_SECTION = WorkerConfig.YAML_SECTION + "." + SECTION_YAML;
 
-    public static final String BASE_URL_ENV = "HERMES_BASE_URL";
-    public static final String BASE_URL_YAML = "base_url";
-    /** Where Hermes' API server binds by default. */
-    public static final String DEFAULT_BASE_URL = "http://127.0.0.1:8642";
-
-    public static final String API_KEY_ENV = "HERMES_API_KEY";
-    public static final String API_KEY_YAML = "api_key";
-    public static final String DEFAULT_API_KEY = null;
-
-    public static final String POLL_INTERVAL_ENV = "HERMES_POLL_INTERVAL";
-    public static final String POLL_INTERVAL_YAML = "poll_interval";
-    /** A status read is cheap; a second is well below the minutes a Hermes task takes. */
-    public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(1);
     /** Faster polling only loads the server. */
     public static final Duration MIN_POLL_INTERVAL = Duration.ofMillis(10);
+    private static final String S = YAML_SECTION;
+
+    /** Where Hermes' API server binds by default. */
+    public static final Setting<String> BASE_URL = Setting.text("HERMES_BASE_URL", S, "base_url", "http://127.0.0.1:8642")
+            .validatedBy(Validators.httpUrl("http://127.0.0.1:8642"))
+            .doc("Hermes' API server (with or without `/v1`); in Docker, the Hermes host as the container sees it");
+    public static final Setting<String> API_KEY = Setting.secret("HERMES_API_KEY", S, "api_key")
+            .doc("Hermes' `API_SERVER_KEY`, sent as `Authorization: Bearer`; never given to the `command` agent. "
+                    + "Needed for the session header");
+    /** A status read is cheap; a second is well below the minutes a Hermes task takes. */
+    public static final Setting<Duration> POLL_INTERVAL = Setting.duration("HERMES_POLL_INTERVAL", S, "poll_interval",
+                    Duration.ofSeconds(1), MILLIS)
+            .validatedBy(Validators.present())
+            .doc("how often a run's status is read (at least 10 ms). The run's limit is `AGENT_TIMEOUT`");
+
+    /** Every setting of this section, in the README's order. */
+    public static final List<Setting<?>> SETTINGS = List.of(BASE_URL, API_KEY, POLL_INTERVAL);
 
     public HermesConfig {
         if (baseUrl != null) {
@@ -46,12 +52,10 @@ public record HermesConfig(String baseUrl, String apiKey, Duration pollInterval)
             baseUrl = baseUrl.strip().replaceAll("/+$", "");
         }
         List<Problem> out = new ArrayList<>();
-        if (Checks.notBlank(out, key(BASE_URL_YAML), baseUrl) && !Checks.isHttpUrl(baseUrl)) {
-            out.add(new Problem(key(BASE_URL_YAML), "must be an http(s) URL like " + DEFAULT_BASE_URL + ", got '"
-                    + baseUrl + "'"));
-        }
-        if (Checks.present(out, key(POLL_INTERVAL_YAML), pollInterval) && pollInterval.compareTo(MIN_POLL_INTERVAL) < 0) {
-            out.add(new Problem(key(POLL_INTERVAL_YAML), "must be at least " + Durations.format(MIN_POLL_INTERVAL)
+        BASE_URL.check(out, baseUrl);
+        POLL_INTERVAL.check(out, pollInterval);
+        if (pollInterval != null && pollInterval.compareTo(MIN_POLL_INTERVAL) < 0) {
+            out.add(new Problem(POLL_INTERVAL.yamlKey(), "must be at least " + Durations.format(MIN_POLL_INTERVAL)
                     + ", got " + Durations.format(pollInterval)));
         }
         if (!out.isEmpty()) {
@@ -59,9 +63,14 @@ public record HermesConfig(String baseUrl, String apiKey, Duration pollInterval)
         }
     }
 
+    /** The record of {@code v}'s values. */
+    public static HermesConfig from(SettingValues v) {
+        return new HermesConfig(v.get(BASE_URL), v.get(API_KEY), v.get(POLL_INTERVAL));
+    }
+
     /** The defaults: Hermes on this host, no key, polling every second. */
     public static HermesConfig defaults() {
-        return new HermesConfig(DEFAULT_BASE_URL, DEFAULT_API_KEY, DEFAULT_POLL_INTERVAL);
+        return from(SettingValues.DEFAULTS);
     }
 
     /** This configuration talking to {@code url}, e.g. a test stand-in. */
@@ -86,17 +95,13 @@ public record HermesConfig(String baseUrl, String apiKey, Duration pollInterval)
 
     /** One line for the startup log, the API key masked. */
     public String describe() {
-        return "hermes: " + baseUrl + ", api key " + Secrets.mask(apiKey) + ", poll every "
+        return "hermes: " + baseUrl + ", api key " + API_KEY.show(apiKey) + ", poll every "
                 + Durations.format(pollInterval);
     }
 
     @Override
     public String toString() {
-        return "HermesConfig[baseUrl=" + baseUrl + ", apiKey=" + Secrets.mask(apiKey) + ", pollInterval="
+        return "HermesConfig[baseUrl=" + baseUrl + ", apiKey=" + API_KEY.show(apiKey) + ", pollInterval="
                 + pollInterval + "]";
-    }
-
-    private static String key(String yamlKey) {
-        return YAML_SECTION + "." + yamlKey;
     }
 }

@@ -38,8 +38,8 @@ public record KafkaClientProperties(Map<String, String> values) {
 
     /** Settings the pipeline owns, each with why; refused when given. */
     static final Map<String, String> OWNED = Map.ofEntries(
-            Map.entry("bootstrap.servers", "set it with " + KafkaConfig.BOOTSTRAP_SERVERS_ENV
-                    + " (kafka.bootstrap_servers)"),
+            Map.entry("bootstrap.servers", "set it with " + KafkaConfig.BOOTSTRAP_SERVERS.env()
+                    + " (" + KafkaConfig.BOOTSTRAP_SERVERS.yamlKey() + ")"),
             Map.entry("client.id", "each client names itself so logs and quotas tell them apart"),
             Map.entry("group.id", "set it with WORKER_GROUP_ID / REPLY_GROUP_ID"),
             Map.entry("transactional.id", "each worker and reply-service instance needs its own, derived from its instance id"),

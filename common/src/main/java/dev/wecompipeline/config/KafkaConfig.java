@@ -1,5 +1,7 @@
 package dev.wecompipeline.config;
 
+import static java.time.temporal.ChronoUnit.HOURS;
+
 import dev.wecompipeline.config.ConfigException.Problem;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,48 +36,41 @@ public record KafkaConfig(String bootstrapServers, String inboundTopic, String r
 
     public static final String YAML_SECTION = "kafka";
 
-    public static final String BOOTSTRAP_SERVERS_ENV = "KAFKA_BOOTSTRAP_SERVERS";
-    public static final String BOOTSTRAP_SERVERS_YAML = "bootstrap_servers";
-    public static final String DEFAULT_BOOTSTRAP_SERVERS = null;
+    private static final String S = YAML_SECTION;
 
-    public static final String INBOUND_TOPIC_ENV = "KAFKA_TOPIC_INBOUND";
-    public static final String INBOUND_TOPIC_YAML = "inbound_topic";
-    public static final String DEFAULT_INBOUND_TOPIC = "wecom.inbound";
-
-    public static final String REPLIES_TOPIC_ENV = "KAFKA_TOPIC_REPLIES";
-    public static final String REPLIES_TOPIC_YAML = "replies_topic";
-    public static final String DEFAULT_REPLIES_TOPIC = "wecom.replies";
-
-    public static final String REPLIES_DLQ_TOPIC_ENV = "KAFKA_TOPIC_REPLIES_DLQ";
-    public static final String REPLIES_DLQ_TOPIC_YAML = "replies_dlq_topic";
-    public static final String DEFAULT_REPLIES_DLQ_TOPIC = "wecom.replies.dlq";
-
-    public static final String INBOUND_DLQ_TOPIC_ENV = "KAFKA_TOPIC_INBOUND_DLQ";
-    public static final String INBOUND_DLQ_TOPIC_YAML = "inbound_dlq_topic";
-    public static final String DEFAULT_INBOUND_DLQ_TOPIC = "wecom.inbound.dlq";
-
-    public static final String SESSIONS_TOPIC_ENV = "KAFKA_TOPIC_SESSIONS";
-    public static final String SESSIONS_TOPIC_YAML = "sessions_topic";
-    public static final String DEFAULT_SESSIONS_TOPIC = "wecom.sessions";
-
-    public static final String DELIVERED_TOPIC_ENV = "KAFKA_TOPIC_DELIVERED";
-    public static final String DELIVERED_TOPIC_YAML = "delivered_topic";
-    public static final String DEFAULT_DELIVERED_TOPIC = "wecom.replies.delivered";
-
-    public static final String PARTITIONS_ENV = "KAFKA_TOPIC_PARTITIONS";
-    public static final String PARTITIONS_YAML = "partitions";
+    public static final Setting<String> BOOTSTRAP_SERVERS = Setting.text("KAFKA_BOOTSTRAP_SERVERS", S,
+                    "bootstrap_servers", null)
+            .defaultShownAs("embedded broker (all-in-one)").doc("Kafka cluster, `host:port,...`");
+    public static final Setting<String> INBOUND_TOPIC = topic("KAFKA_TOPIC_INBOUND", "inbound_topic", "wecom.inbound",
+            "decrypted callbacks, keyed by user (the replay log)");
+    public static final Setting<String> REPLIES_TOPIC = topic("KAFKA_TOPIC_REPLIES", "replies_topic", "wecom.replies",
+            "agent answers waiting for `message/send`");
+    public static final Setting<String> REPLIES_DLQ_TOPIC = topic("KAFKA_TOPIC_REPLIES_DLQ", "replies_dlq_topic",
+            "wecom.replies.dlq", "answers WeCom refused permanently");
+    public static final Setting<String> INBOUND_DLQ_TOPIC = topic("KAFKA_TOPIC_INBOUND_DLQ", "inbound_dlq_topic",
+            "wecom.inbound.dlq", "inbound messages no agent could process");
+    public static final Setting<String> SESSIONS_TOPIC = topic("KAFKA_TOPIC_SESSIONS", "sessions_topic",
+            "wecom.sessions", "compacted per-user session state");
+    public static final Setting<String> DELIVERED_TOPIC = topic("KAFKA_TOPIC_DELIVERED", "delivered_topic",
+            "wecom.replies.delivered", "compacted delivery markers of replies");
     /** Enough parallelism for one worker per core on a few machines, cheap on a single broker. */
-    public static final int DEFAULT_PARTITIONS = 12;
-
-    public static final String REPLICATION_FACTOR_ENV = "KAFKA_TOPIC_REPLICATION_FACTOR";
-    public static final String REPLICATION_FACTOR_YAML = "replication_factor";
+    public static final Setting<Integer> PARTITIONS = Setting.integer("KAFKA_TOPIC_PARTITIONS", S, "partitions", 12)
+            .validatedBy(Validators.atLeast(1)).doc("partitions of created topics; bounds consumer parallelism");
     /** The embedded broker is a single node; clusters should raise this to 3. */
-    public static final short DEFAULT_REPLICATION_FACTOR = 1;
-
-    public static final String RETENTION_ENV = "KAFKA_TOPIC_RETENTION_HOURS";
-    public static final String RETENTION_YAML = "retention_hours";
+    public static final Setting<Short> REPLICATION_FACTOR = Setting.shortInteger("KAFKA_TOPIC_REPLICATION_FACTOR", S,
+                    "replication_factor", (short) 1)
+            .validatedBy(Validators.atLeast(1))
+            .doc("replication of created topics (3 on a cluster of three or more); they get `min.insync.replicas` "
+                    + "min(2, this)");
     /** A week covers a weekend outage plus time to {@code replay} or {@code redrive}. */
-    public static final Duration DEFAULT_RETENTION = Duration.ofDays(7);
+    public static final Setting<Duration> RETENTION = Setting.duration("KAFKA_TOPIC_RETENTION_HOURS", S,
+                    "retention_hours", Duration.ofDays(7), HOURS)
+            .validatedBy(Validators.positive()).doc("retention of created topics (the inbound topic is the replay log)");
+
+    /** Every setting of this section, in the README's order; client properties are read by prefix, see {@link KafkaClientProperties}. */
+    public static final List<Setting<?>> SETTINGS = List.of(BOOTSTRAP_SERVERS, INBOUND_TOPIC, REPLIES_TOPIC,
+            REPLIES_DLQ_TOPIC, INBOUND_DLQ_TOPIC, SESSIONS_TOPIC, DELIVERED_TOPIC, PARTITIONS, REPLICATION_FACTOR,
+            RETENTION);
 
     /** Kafka's own topic-name rule. */
     private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
@@ -86,29 +81,37 @@ public record KafkaConfig(String bootstrapServers, String inboundTopic, String r
         if (bootstrapServers != null) {
             checkBootstrap(out, bootstrapServers);
         }
-        Map<String, String> topics = new LinkedHashMap<>();
-        topics.put(INBOUND_TOPIC_YAML, inboundTopic);
-        topics.put(REPLIES_TOPIC_YAML, repliesTopic);
-        topics.put(REPLIES_DLQ_TOPIC_YAML, repliesDlqTopic);
-        topics.put(INBOUND_DLQ_TOPIC_YAML, inboundDlqTopic);
-        topics.put(SESSIONS_TOPIC_YAML, sessionsTopic);
-        topics.put(DELIVERED_TOPIC_YAML, deliveredTopic);
+        Map<Setting<String>, String> topics = new LinkedHashMap<>();
+        topics.put(INBOUND_TOPIC, inboundTopic);
+        topics.put(REPLIES_TOPIC, repliesTopic);
+        topics.put(REPLIES_DLQ_TOPIC, repliesDlqTopic);
+        topics.put(INBOUND_DLQ_TOPIC, inboundDlqTopic);
+        topics.put(SESSIONS_TOPIC, sessionsTopic);
+        topics.put(DELIVERED_TOPIC, deliveredTopic);
         checkTopics(out, topics);
-        Checks.atLeast(out, key(PARTITIONS_YAML), partitions, 1);
-        Checks.atLeast(out, key(REPLICATION_FACTOR_YAML), replicationFactor, 1);
-        Checks.positive(out, key(RETENTION_YAML), retention);
+        PARTITIONS.check(out, partitions);
+        REPLICATION_FACTOR.check(out, replicationFactor);
+        RETENTION.check(out, retention);
         clientProperties = clientProperties == null ? KafkaClientProperties.NONE : clientProperties;
         if (!out.isEmpty()) {
             throw new ConfigException(out);
         }
     }
 
+    /** The record of {@code v}'s values, with {@code clientProperties} (read by prefix, not declared one by one). */
+    public static KafkaConfig from(SettingValues v, KafkaClientProperties clientProperties) {
+        return new KafkaConfig(v.get(BOOTSTRAP_SERVERS), v.get(INBOUND_TOPIC), v.get(REPLIES_TOPIC),
+                v.get(REPLIES_DLQ_TOPIC), v.get(INBOUND_DLQ_TOPIC), v.get(SESSIONS_TOPIC), v.get(DELIVERED_TOPIC),
+                v.get(PARTITIONS), v.get(REPLICATION_FACTOR), v.get(RETENTION), clientProperties);
+    }
+
     /** The defaults of operator-interface.md: embedded broker, {@code wecom.*} topics. */
     public static KafkaConfig defaults() {
-        return new KafkaConfig(DEFAULT_BOOTSTRAP_SERVERS, DEFAULT_INBOUND_TOPIC, DEFAULT_REPLIES_TOPIC,
-                DEFAULT_REPLIES_DLQ_TOPIC, DEFAULT_INBOUND_DLQ_TOPIC, DEFAULT_SESSIONS_TOPIC,
-                DEFAULT_DELIVERED_TOPIC, DEFAULT_PARTITIONS, DEFAULT_REPLICATION_FACTOR, DEFAULT_RETENTION,
-                KafkaClientProperties.NONE);
+        return from(SettingValues.DEFAULTS, KafkaClientProperties.NONE);
+    }
+
+    private static Setting<String> topic(String env, String key, String name, String doc) {
+        return Setting.text(env, YAML_SECTION, key, name).doc("topic: " + doc);
     }
 
     /** Whether {@code all-in-one} should start its own broker. */
@@ -129,30 +132,27 @@ public record KafkaConfig(String bootstrapServers, String inboundTopic, String r
     private static void checkBootstrap(List<Problem> out, String servers) {
         for (String server : servers.split(",", -1)) {
             if (!HOST_PORT.matcher(server.strip()).matches()) {
-                out.add(new Problem(key(BOOTSTRAP_SERVERS_YAML),
+                out.add(new Problem(BOOTSTRAP_SERVERS.yamlKey(),
                         "'" + server.strip() + "' must be host:port (comma separated for several)"));
             }
         }
     }
 
-    private static void checkTopics(List<Problem> out, Map<String, String> topics) {
-        Map<String, String> seen = new HashMap<>();
-        topics.forEach((yamlKey, topic) -> {
-            if (!Checks.notBlank(out, key(yamlKey), topic)) {
+    private static void checkTopics(List<Problem> out, Map<Setting<String>, String> topics) {
+        Map<String, Setting<String>> seen = new HashMap<>();
+        topics.forEach((setting, topic) -> {
+            String key = setting.yamlKey();
+            if (!Validators.notBlank(out, key, topic)) {
                 return;
             }
             if (!TOPIC.matcher(topic).matches()) {
-                out.add(new Problem(key(yamlKey), "'" + topic
+                out.add(new Problem(key, "'" + topic
                         + "' is not a valid topic name (letters, digits, '.', '_', '-'; at most 249)"));
             }
-            String other = seen.putIfAbsent(topic, yamlKey);
+            Setting<String> other = seen.putIfAbsent(topic, setting);
             if (other != null) {
-                out.add(new Problem(key(yamlKey), "'" + topic + "' is already used by " + key(other)));
+                out.add(new Problem(key, "'" + topic + "' is already used by " + other.yamlKey()));
             }
         });
-    }
-
-    private static String key(String yamlKey) {
-        return YAML_SECTION + "." + yamlKey;
     }
 }

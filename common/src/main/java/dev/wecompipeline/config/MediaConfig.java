@@ -1,5 +1,7 @@
 package dev.wecompipeline.config;
 
+import static java.time.temporal.ChronoUnit.SECONDS;
+
 import dev.wecompipeline.config.ConfigException.Problem;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,37 +34,41 @@ public record MediaConfig(int maxImageBytes, int maxVoiceBytes, int maxVideoByte
     public static final String SECTION_YAML = "media";
     public static final String YAML_SECTION = WorkerConfig.YAML_SECTION + "." + SECTION_YAML;
 
-    public static final String MAX_IMAGE_BYTES_ENV = "MEDIA_MAX_IMAGE_BYTES";
-    public static final String MAX_IMAGE_BYTES_YAML = "max_image_bytes";
-    public static final int DEFAULT_MAX_IMAGE_BYTES = 10 << 20;
+    private static final String S = YAML_SECTION;
 
-    public static final String MAX_VOICE_BYTES_ENV = "MEDIA_MAX_VOICE_BYTES";
-    public static final String MAX_VOICE_BYTES_YAML = "max_voice_bytes";
-    public static final int DEFAULT_MAX_VOICE_BYTES = 2 << 20;
-
-    public static final String MAX_VIDEO_BYTES_ENV = "MEDIA_MAX_VIDEO_BYTES";
-    public static final String MAX_VIDEO_BYTES_YAML = "max_video_bytes";
-    public static final int DEFAULT_MAX_VIDEO_BYTES = 10 << 20;
-
-    public static final String MAX_FILE_BYTES_ENV = "MEDIA_MAX_FILE_BYTES";
-    public static final String MAX_FILE_BYTES_YAML = "max_file_bytes";
+    public static final Setting<Integer> MAX_IMAGE_BYTES = Setting.integer("MEDIA_MAX_IMAGE_BYTES", S, "max_image_bytes",
+                    10 << 20)
+            .validatedBy(Validators.atLeast(1))
+            .doc("largest image the worker fetches with `media/get` ([Media in](#media-in)), and largest image an "
+                    + "agent may answer with");
+    public static final Setting<Integer> MAX_VOICE_BYTES = Setting.integer("MEDIA_MAX_VOICE_BYTES", S, "max_voice_bytes",
+                    2 << 20)
+            .validatedBy(Validators.atLeast(1)).doc("largest voice note fetched");
+    public static final Setting<Integer> MAX_VIDEO_BYTES = Setting.integer("MEDIA_MAX_VIDEO_BYTES", S, "max_video_bytes",
+                    10 << 20)
+            .validatedBy(Validators.atLeast(1)).doc("largest video fetched");
     /** Larger files need Range requests at WeCom; 20 MB is also its upload limit. */
-    public static final int DEFAULT_MAX_FILE_BYTES = 20 << 20;
-
-    public static final String OPENAI_VISION_ENV = "OPENAI_VISION";
-    public static final String OPENAI_VISION_YAML = "openai_vision";
+    public static final Setting<Integer> MAX_FILE_BYTES = Setting.integer("MEDIA_MAX_FILE_BYTES", S, "max_file_bytes",
+                    20 << 20)
+            .validatedBy(Validators.atLeast(1)).doc("largest file fetched, and largest file an agent may answer with");
     /** Off: not every OpenAI-compatible server accepts image parts. */
-    public static final boolean DEFAULT_OPENAI_VISION = false;
-
-    public static final String AGENT_MEDIA_HOSTS_ENV = "AGENT_MEDIA_HOSTS";
-    public static final String AGENT_MEDIA_HOSTS_YAML = "agent_media_hosts";
+    public static final Setting<Boolean> OPENAI_VISION = Setting.bool("OPENAI_VISION", S, "openai_vision", false)
+            .doc("the `openai` agent gets fetched images as `image_url` parts (data URLs); otherwise a one-line "
+                    + "description");
     /** None: a model's answer can name any URL, so fetching one is opt-in per host (no SSRF). */
-    public static final List<String> DEFAULT_AGENT_MEDIA_HOSTS = List.of();
-
-    public static final String AGENT_MEDIA_FETCH_TIMEOUT_ENV = "AGENT_MEDIA_FETCH_TIMEOUT";
-    public static final String AGENT_MEDIA_FETCH_TIMEOUT_YAML = "agent_media_fetch_timeout";
+    public static final Setting<List<String>> AGENT_MEDIA_HOSTS = Setting.list("AGENT_MEDIA_HOSTS", S,
+                    "agent_media_hosts", List.of())
+            .defaultShownAs("empty (no link fetched)")
+            .doc("hosts (`host` or `host:port`) whose image links in an `openai` or `hermes` answer are fetched and "
+                    + "attached ([Agents](#agents)); no scheme, path or wildcard");
     /** Enough for a 10 MB image from a slow host; the whole answer is still bounded by AGENT_TIMEOUT. */
-    public static final Duration DEFAULT_AGENT_MEDIA_FETCH_TIMEOUT = Duration.ofSeconds(30);
+    public static final Setting<Duration> AGENT_MEDIA_FETCH_TIMEOUT = Setting.duration("AGENT_MEDIA_FETCH_TIMEOUT", S,
+                    "agent_media_fetch_timeout", Duration.ofSeconds(30), SECONDS)
+            .validatedBy(Validators.positive()).doc("longest fetch of one such image, body included");
+
+    /** Every setting of this section, in the README's order. */
+    public static final List<Setting<?>> SETTINGS = List.of(OPENAI_VISION, MAX_IMAGE_BYTES, MAX_VOICE_BYTES,
+            MAX_VIDEO_BYTES, MAX_FILE_BYTES, AGENT_MEDIA_HOSTS, AGENT_MEDIA_FETCH_TIMEOUT);
 
     /**
      * A host name or IPv4 address, or an IPv6 address in brackets, with an optional port: nothing
@@ -71,31 +77,29 @@ public record MediaConfig(int maxImageBytes, int maxVoiceBytes, int maxVideoByte
     private static final Pattern HOST_ENTRY = Pattern.compile(
             "(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\\[[0-9a-f:.]+\\])(?::(\\d{1,5}))?");
 
-    /** Without the agent media settings: no host allowed, the default timeout. */
-    public MediaConfig(int maxImageBytes, int maxVoiceBytes, int maxVideoBytes, int maxFileBytes,
-                       boolean openaiVision) {
-        this(maxImageBytes, maxVoiceBytes, maxVideoBytes, maxFileBytes, openaiVision, DEFAULT_AGENT_MEDIA_HOSTS,
-                DEFAULT_AGENT_MEDIA_FETCH_TIMEOUT);
-    }
-
     public MediaConfig {
         List<Problem> out = new ArrayList<>();
         agentMediaHosts = agentMediaHosts == null ? List.of()
                 : agentMediaHosts.stream().map(h -> h.strip().toLowerCase(Locale.ROOT)).toList();
-        hosts(out, YAML_SECTION + "." + AGENT_MEDIA_HOSTS_YAML, agentMediaHosts);
-        Checks.positive(out, YAML_SECTION + "." + AGENT_MEDIA_FETCH_TIMEOUT_YAML, agentMediaFetchTimeout);
-        Checks.atLeast(out, YAML_SECTION + "." + MAX_IMAGE_BYTES_YAML, maxImageBytes, 1);
-        Checks.atLeast(out, YAML_SECTION + "." + MAX_VOICE_BYTES_YAML, maxVoiceBytes, 1);
-        Checks.atLeast(out, YAML_SECTION + "." + MAX_VIDEO_BYTES_YAML, maxVideoBytes, 1);
-        Checks.atLeast(out, YAML_SECTION + "." + MAX_FILE_BYTES_YAML, maxFileBytes, 1);
+        hosts(out, AGENT_MEDIA_HOSTS.yamlKey(), agentMediaHosts);
+        AGENT_MEDIA_FETCH_TIMEOUT.check(out, agentMediaFetchTimeout);
+        MAX_IMAGE_BYTES.check(out, maxImageBytes);
+        MAX_VOICE_BYTES.check(out, maxVoiceBytes);
+        MAX_VIDEO_BYTES.check(out, maxVideoBytes);
+        MAX_FILE_BYTES.check(out, maxFileBytes);
         if (!out.isEmpty()) {
             throw new ConfigException(out);
         }
     }
 
+    /** The record of {@code v}'s values. */
+    public static MediaConfig from(SettingValues v) {
+        return new MediaConfig(v.get(MAX_IMAGE_BYTES), v.get(MAX_VOICE_BYTES), v.get(MAX_VIDEO_BYTES),
+                v.get(MAX_FILE_BYTES), v.get(OPENAI_VISION), v.get(AGENT_MEDIA_HOSTS), v.get(AGENT_MEDIA_FETCH_TIMEOUT));
+    }
+
     public static MediaConfig defaults() {
-        return new MediaConfig(DEFAULT_MAX_IMAGE_BYTES, DEFAULT_MAX_VOICE_BYTES, DEFAULT_MAX_VIDEO_BYTES,
-                DEFAULT_MAX_FILE_BYTES, DEFAULT_OPENAI_VISION);
+        return from(SettingValues.DEFAULTS);
     }
 
     private static void hosts(List<Problem> out, String key, List<String> entries) {
@@ -110,7 +114,7 @@ public record MediaConfig(int maxImageBytes, int maxVoiceBytes, int maxVideoByte
 
     private static boolean validPort(String digits) {
         int port = Integer.parseInt(digits);
-        return port >= 1 && port <= Checks.MAX_PORT;
+        return port >= 1 && port <= Validators.MAX_PORT;
     }
 
     public MediaConfig withOpenaiVision(boolean vision) {

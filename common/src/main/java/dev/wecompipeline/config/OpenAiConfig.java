@@ -1,5 +1,7 @@
 package dev.wecompipeline.config;
 
+import static java.time.temporal.ChronoUnit.SECONDS;
+
 import dev.wecompipeline.config.ConfigException.Problem;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,39 +30,36 @@ public record OpenAiConfig(String baseUrl, String model, String apiKey, String s
     public static final String SECTION_YAML = "openai";
     public static final String YAML_SECTION = WorkerConfig.YAML_SECTION + "." + SECTION_YAML;
 
-    public static final String BASE_URL_ENV = "OPENAI_BASE_URL";
-    public static final String BASE_URL_YAML = "base_url";
-    public static final String DEFAULT_BASE_URL = null;
-
-    public static final String MODEL_ENV = "OPENAI_MODEL";
-    public static final String MODEL_YAML = "model";
-    public static final String DEFAULT_MODEL = "gpt-4o-mini";
-
-    public static final String API_KEY_ENV = "OPENAI_API_KEY";
-    public static final String API_KEY_YAML = "api_key";
-    /** Local servers (Ollama, vLLM, llama.cpp) usually need none. */
-    public static final String DEFAULT_API_KEY = null;
-
-    public static final String SYSTEM_PROMPT_ENV = "OPENAI_SYSTEM_PROMPT";
-    public static final String SYSTEM_PROMPT_YAML = "system_prompt";
-    /** Answers end up in a chat window on a phone: short and plain beats long and formatted. */
-    public static final String DEFAULT_SYSTEM_PROMPT = "You are a helpful assistant answering in a WeCom chat. "
-            + "Keep answers concise and use plain text.";
-
-    public static final String TEMPERATURE_ENV = "OPENAI_TEMPERATURE";
-    public static final String TEMPERATURE_YAML = "temperature";
-    public static final double DEFAULT_TEMPERATURE = 0.7;
     /** OpenAI's accepted range; other servers accept at least this. */
     public static final double MAX_TEMPERATURE = 2.0;
+    private static final String S = YAML_SECTION;
 
-    public static final String MAX_TOKENS_ENV = "OPENAI_MAX_TOKENS";
-    public static final String MAX_TOKENS_YAML = "max_tokens";
-    public static final int DEFAULT_MAX_TOKENS = 1024;
-
-    public static final String TIMEOUT_ENV = "OPENAI_TIMEOUT";
-    public static final String TIMEOUT_YAML = "timeout";
+    public static final Setting<String> BASE_URL = Setting.text("OPENAI_BASE_URL", S, "base_url", null)
+            .validatedBy(Validators.httpUrlIfSet("https://api.openai.com or http://localhost:11434/v1"))
+            .defaultShownAs("none (required for `openai`)")
+            .doc("OpenAI-compatible server, with or without `/v1` (OpenAI, vLLM, Ollama, llama.cpp)");
+    public static final Setting<String> MODEL = Setting.text("OPENAI_MODEL", S, "model", "gpt-4o-mini")
+            .validatedBy(Validators.notBlank()).doc("model name");
+    /** Local servers (Ollama, vLLM, llama.cpp) usually need none. */
+    public static final Setting<String> API_KEY = Setting.secret("OPENAI_API_KEY", S, "api_key")
+            .doc("sent as `Authorization: Bearer`; servers without auth need none");
+    /** Answers end up in a chat window on a phone: short and plain beats long and formatted. */
+    public static final Setting<String> SYSTEM_PROMPT = Setting.text("OPENAI_SYSTEM_PROMPT", S, "system_prompt",
+                    "You are a helpful assistant answering in a WeCom chat. Keep answers concise and use plain text.")
+            .defaultShownAs("a short helpful-assistant prompt")
+            .doc("first message of every conversation");
+    public static final Setting<Double> TEMPERATURE = Setting.decimal("OPENAI_TEMPERATURE", S, "temperature", 0.7)
+            .doc("sampling temperature, `0` to `2`");
+    public static final Setting<Integer> MAX_TOKENS = Setting.integer("OPENAI_MAX_TOKENS", S, "max_tokens", 1024)
+            .validatedBy(Validators.atLeast(1)).doc("most tokens of one answer");
     /** Long enough for a slow local model, well below the worker's {@code AGENT_TIMEOUT}. */
-    public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(5);
+    public static final Setting<Duration> TIMEOUT = Setting.duration("OPENAI_TIMEOUT", S, "timeout",
+                    Duration.ofMinutes(5), SECONDS)
+            .validatedBy(Validators.positive()).doc("one request taking longer fails (and the user gets the apology)");
+
+    /** Every setting of this section, in the README's order. */
+    public static final List<Setting<?>> SETTINGS = List.of(BASE_URL, MODEL, API_KEY, SYSTEM_PROMPT, TEMPERATURE,
+            MAX_TOKENS, TIMEOUT);
 
     public OpenAiConfig {
         if (baseUrl != null) {
@@ -68,27 +67,28 @@ public record OpenAiConfig(String baseUrl, String model, String apiKey, String s
             baseUrl = baseUrl.strip().replaceAll("/+$", "");
         }
         List<Problem> out = new ArrayList<>();
-        if (baseUrl != null && !Checks.isHttpUrl(baseUrl)) {
-            out.add(new Problem(key(BASE_URL_YAML),
-                    "must be an http(s) URL like https://api.openai.com or http://localhost:11434/v1, got '"
-                            + baseUrl + "'"));
-        }
-        Checks.notBlank(out, key(MODEL_YAML), model);
+        BASE_URL.check(out, baseUrl);
+        MODEL.check(out, model);
         // Written as "not (in range)" so that NaN is refused too.
         if (!(temperature >= 0 && temperature <= MAX_TEMPERATURE)) {
-            out.add(new Problem(key(TEMPERATURE_YAML), "must be between 0 and " + MAX_TEMPERATURE + ", got " + temperature));
+            out.add(new Problem(TEMPERATURE.yamlKey(), "must be between 0 and " + MAX_TEMPERATURE + ", got " + temperature));
         }
-        Checks.atLeast(out, key(MAX_TOKENS_YAML), maxTokens, 1);
-        Checks.positive(out, key(TIMEOUT_YAML), timeout);
+        MAX_TOKENS.check(out, maxTokens);
+        TIMEOUT.check(out, timeout);
         if (!out.isEmpty()) {
             throw new ConfigException(out);
         }
     }
 
+    /** The record of {@code v}'s values. */
+    public static OpenAiConfig from(SettingValues v) {
+        return new OpenAiConfig(v.get(BASE_URL), v.get(MODEL), v.get(API_KEY), v.get(SYSTEM_PROMPT), v.get(TEMPERATURE),
+                v.get(MAX_TOKENS), v.get(TIMEOUT));
+    }
+
     /** The defaults of operator-interface.md: everything but the base URL. */
     public static OpenAiConfig defaults() {
-        return new OpenAiConfig(DEFAULT_BASE_URL, DEFAULT_MODEL, DEFAULT_API_KEY, DEFAULT_SYSTEM_PROMPT,
-                DEFAULT_TEMPERATURE, DEFAULT_MAX_TOKENS, DEFAULT_TIMEOUT);
+        return from(SettingValues.DEFAULTS);
     }
 
     /** This configuration talking to {@code url}, e.g. a test stand-in. */
@@ -104,18 +104,14 @@ public record OpenAiConfig(String baseUrl, String model, String apiKey, String s
     /** One line for the startup log, the API key masked. */
     public String describe() {
         return "openai: " + (baseUrl == null ? "(no base url)" : baseUrl) + ", model " + model
-                + ", api key " + Secrets.mask(apiKey) + ", temperature " + temperature + ", max tokens " + maxTokens
+                + ", api key " + API_KEY.show(apiKey) + ", temperature " + temperature + ", max tokens " + maxTokens
                 + ", timeout " + Durations.format(timeout);
     }
 
     @Override
     public String toString() {
-        return "OpenAiConfig[baseUrl=" + baseUrl + ", model=" + model + ", apiKey=" + Secrets.mask(apiKey)
+        return "OpenAiConfig[baseUrl=" + baseUrl + ", model=" + model + ", apiKey=" + API_KEY.show(apiKey)
                 + ", systemPrompt=" + systemPrompt + ", temperature=" + temperature + ", maxTokens=" + maxTokens
                 + ", timeout=" + timeout + "]";
-    }
-
-    private static String key(String yamlKey) {
-        return YAML_SECTION + "." + yamlKey;
     }
 }

@@ -44,26 +44,28 @@ public record PipelineConfig(List<AppConfig> apps, IngressConfig ingress, KafkaC
     /** The apps list, Hermes' key for multi-app routing. */
     public static final String APPS_YAML = IngressConfig.YAML_SECTION + ".apps";
 
-    public static final String DATA_DIR_ENV = "WECOM_PIPELINE_DATA_DIR";
-    public static final String DATA_DIR_YAML = "data_dir";
-    public static final Path DEFAULT_DATA_DIR = Path.of("./data");
+    public static final Setting<Path> DATA_DIR = Setting.path("WECOM_PIPELINE_DATA_DIR", YAML_SECTION, "data_dir",
+                    Path.of("./data"))
+            .validatedBy(Validators.present()).doc("embedded broker storage and local state");
+    public static final Setting<Integer> KAFKA_PORT = Setting.integer("WECOM_PIPELINE_KAFKA_PORT", YAML_SECTION,
+                    "kafka_port", 9092)
+            .validatedBy(Validators.port()).doc("embedded broker port");
 
-    public static final String KAFKA_PORT_ENV = "WECOM_PIPELINE_KAFKA_PORT";
-    public static final String KAFKA_PORT_YAML = "kafka_port";
-    public static final int DEFAULT_KAFKA_PORT = 9092;
+    /** Every setting of this section, in the README's order. */
+    public static final List<Setting<?>> SETTINGS = List.of(DATA_DIR, KAFKA_PORT);
 
     public PipelineConfig {
         apps = apps == null ? null : List.copyOf(apps);
         warnings = warnings == null ? List.of() : List.copyOf(warnings);
         media = media == null ? MediaConfig.defaults() : media;
         List<Problem> out = new ArrayList<>();
-        Checks.present(out, APPS_YAML, apps);
-        Checks.present(out, IngressConfig.YAML_SECTION, ingress);
-        Checks.present(out, KafkaConfig.YAML_SECTION, kafka);
-        Checks.present(out, WorkerConfig.YAML_SECTION, worker);
-        Checks.present(out, OpenAiConfig.YAML_SECTION, openai);
-        Checks.present(out, HermesConfig.YAML_SECTION, hermes);
-        Checks.present(out, ReplyConfig.YAML_SECTION, reply);
+        Validators.present(out, APPS_YAML, apps);
+        Validators.present(out, IngressConfig.YAML_SECTION, ingress);
+        Validators.present(out, KafkaConfig.YAML_SECTION, kafka);
+        Validators.present(out, WorkerConfig.YAML_SECTION, worker);
+        Validators.present(out, OpenAiConfig.YAML_SECTION, openai);
+        Validators.present(out, HermesConfig.YAML_SECTION, hermes);
+        Validators.present(out, ReplyConfig.YAML_SECTION, reply);
         if (apps != null) {
             out.addAll(problems(apps, IntStream.range(0, apps.size()).mapToObj(PipelineConfig::appKey).toList(),
                     dataDir, kafkaPort));
@@ -73,39 +75,16 @@ public record PipelineConfig(List<AppConfig> apps, IngressConfig ingress, KafkaC
         }
     }
 
-    /** Configuration from before the {@code hermes} agent and media; both take their defaults. */
-    public PipelineConfig(List<AppConfig> apps, IngressConfig ingress, KafkaConfig kafka, WorkerConfig worker,
-                          OpenAiConfig openai, ReplyConfig reply, EngineConfig engine, Path dataDir, int kafkaPort,
-                          List<String> warnings) {
-        this(apps, ingress, kafka, worker, openai, HermesConfig.defaults(), reply, engine, dataDir, kafkaPort,
-                warnings, MediaConfig.defaults());
-    }
-
-    /** Configuration from before media; its settings take their defaults. */
-    public PipelineConfig(List<AppConfig> apps, IngressConfig ingress, KafkaConfig kafka, WorkerConfig worker,
-                          OpenAiConfig openai, HermesConfig hermes, ReplyConfig reply, EngineConfig engine,
-                          Path dataDir, int kafkaPort, List<String> warnings) {
-        this(apps, ingress, kafka, worker, openai, hermes, reply, engine, dataDir, kafkaPort, warnings,
-                MediaConfig.defaults());
+    /** This configuration with other apps, e.g. a test's. */
+    public PipelineConfig withApps(List<AppConfig> other) {
+        return new PipelineConfig(other, ingress, kafka, worker, openai, hermes, reply, engine, dataDir, kafkaPort,
+                warnings, media);
     }
 
     /** This configuration with other media settings. */
     public PipelineConfig withMedia(MediaConfig other) {
         return new PipelineConfig(apps, ingress, kafka, worker, openai, hermes, reply, engine, dataDir, kafkaPort,
                 warnings, other);
-    }
-
-    /** Configuration without load-time warnings. */
-    public PipelineConfig(List<AppConfig> apps, IngressConfig ingress, KafkaConfig kafka, WorkerConfig worker,
-                          OpenAiConfig openai, ReplyConfig reply, Path dataDir, int kafkaPort) {
-        this(apps, ingress, kafka, worker, openai, reply, EngineConfig.defaults(), dataDir, kafkaPort, List.of());
-    }
-
-    /** Configuration without load-time warnings, the {@code openai} agent at its defaults. */
-    public PipelineConfig(List<AppConfig> apps, IngressConfig ingress, KafkaConfig kafka, WorkerConfig worker,
-                          ReplyConfig reply, Path dataDir, int kafkaPort) {
-        this(apps, ingress, kafka, worker, OpenAiConfig.defaults(), reply, EngineConfig.defaults(), dataDir, kafkaPort,
-                List.of());
     }
 
     /**
@@ -115,8 +94,7 @@ public record PipelineConfig(List<AppConfig> apps, IngressConfig ingress, KafkaC
      */
     public PipelineConfig requireApps() {
         if (apps.isEmpty()) {
-            throw new ConfigException(AppConfig.CORP_ID_ENV + ", " + AppConfig.CORP_SECRET_ENV + ", "
-                    + AppConfig.AGENT_ID_ENV + ", " + AppConfig.TOKEN_ENV + ", " + AppConfig.ENCODING_AES_KEY_ENV
+            throw new ConfigException(String.join(", ", Setting.envNames(AppConfig.SETTINGS))
                     + " (or " + APPS_YAML + " in config.yaml)", "no WeCom app is configured; this command needs one");
         }
         return this;
@@ -184,13 +162,13 @@ public record PipelineConfig(List<AppConfig> apps, IngressConfig ingress, KafkaC
             }
             Integer sameAgent = byAgent.putIfAbsent(app.corpId() + "/" + app.agentId(), i);
             if (sameAgent != null) {
-                out.add(new Problem(appKeys.get(i) + "." + AppConfig.AGENT_ID_YAML, app.name(),
+                out.add(new Problem(appKeys.get(i) + "." + AppConfig.AGENT_ID.key(), app.name(),
                         "corp_id " + app.corpId() + " with agent_id " + app.agentId() + " is already configured as "
                                 + appKeys.get(sameAgent) + " (" + apps.get(sameAgent).name() + ")"));
             }
         }
-        Checks.present(out, YAML_SECTION + "." + DATA_DIR_YAML, dataDir);
-        Checks.port(out, YAML_SECTION + "." + KAFKA_PORT_YAML, kafkaPort);
+        DATA_DIR.check(out, dataDir);
+        KAFKA_PORT.check(out, kafkaPort);
         return out;
     }
 

@@ -1,5 +1,8 @@
 package dev.wecompipeline.config;
 
+import static java.time.temporal.ChronoUnit.MILLIS;
+import static java.time.temporal.ChronoUnit.SECONDS;
+
 import dev.wecompipeline.config.ConfigException.Problem;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,125 +55,91 @@ public record ReplyConfig(int port, String wecomApiBase, int perUserPerMinute, i
     }
 
     public static final String YAML_SECTION = "reply";
+    private static final String S = YAML_SECTION;
 
-    public static final String PORT_ENV = "REPLY_PORT";
-    public static final String PORT_YAML = "port";
-    public static final int DEFAULT_PORT = 8647;
-
-    public static final String WECOM_API_BASE_ENV = "WECOM_API_BASE";
-    public static final String WECOM_API_BASE_YAML = "wecom_api_base";
-    public static final String DEFAULT_WECOM_API_BASE = "https://qyapi.weixin.qq.com";
-
-    public static final String PER_USER_PER_MINUTE_ENV = "REPLY_PER_USER_PER_MINUTE";
-    public static final String PER_USER_PER_MINUTE_YAML = "per_user_per_minute";
-    /** WeCom's own limit on messages from one app to one member is 30 per minute. */
-    public static final int DEFAULT_PER_USER_PER_MINUTE = 30;
-
-    public static final String PER_USER_PER_HOUR_ENV = "REPLY_PER_USER_PER_HOUR";
-    public static final String PER_USER_PER_HOUR_YAML = "per_user_per_hour";
-    /** WeCom's own limit on messages from one app to one member is 1000 per hour. */
-    public static final int DEFAULT_PER_USER_PER_HOUR = 1000;
-
-    public static final String FORMAT_ENV = "REPLY_FORMAT";
-    public static final String FORMAT_YAML = "format";
-    public static final Format DEFAULT_FORMAT = Format.TEXT;
-
-    public static final String MAX_CHUNK_BYTES_ENV = "REPLY_MAX_CHUNK_BYTES";
-    public static final String MAX_CHUNK_BYTES_YAML = "max_chunk_bytes";
     /** WeCom truncates text and markdown content beyond 2048 bytes. */
-    public static final int DEFAULT_MAX_CHUNK_BYTES = 2048;
     public static final int MAX_CHUNK_BYTES_LIMIT = 2048;
     /** The longest UTF-8 code point: a smaller chunk could not hold every character. */
     public static final int MIN_CHUNK_BYTES = 4;
-
-    public static final String DUPLICATE_CHECK_INTERVAL_ENV = "REPLY_DUPLICATE_CHECK_INTERVAL_SECONDS";
-    public static final String DUPLICATE_CHECK_INTERVAL_YAML = "duplicate_check_interval_seconds";
-    /** WeCom's default for {@code duplicate_check_interval}. */
-    public static final Duration DEFAULT_DUPLICATE_CHECK_INTERVAL = Duration.ofSeconds(1800);
     /** WeCom rejects {@code duplicate_check_interval} above 4 hours. */
     public static final Duration MAX_DUPLICATE_CHECK_INTERVAL = Duration.ofHours(4);
 
-    public static final String GROUP_ID_ENV = "REPLY_GROUP_ID";
-    public static final String GROUP_ID_YAML = "group_id";
-    public static final String DEFAULT_GROUP_ID = "wecom-reply-service";
-
-    public static final String CONCURRENCY_ENV = "REPLY_CONCURRENCY";
-    public static final String CONCURRENCY_YAML = "concurrency";
+    public static final Setting<Integer> PORT = Setting.integer("REPLY_PORT", S, "port", 8647)
+            .validatedBy(Validators.port()).doc("`/health`, `/ready`, `/metrics` of a reply-service run alone");
+    public static final Setting<String> WECOM_API_BASE = Setting.text("WECOM_API_BASE", S, "wecom_api_base",
+                    "https://qyapi.weixin.qq.com")
+            .validatedBy(Validators.httpUrl("https://qyapi.weixin.qq.com")).doc("WeCom server API");
+    /** WeCom's own limit on messages from one app to one member is 30 per minute. */
+    public static final Setting<Integer> PER_USER_PER_MINUTE = Setting.integer("REPLY_PER_USER_PER_MINUTE", S,
+                    "per_user_per_minute", 30)
+            .validatedBy(Validators.atLeast(1)).doc("messages to one user per minute (WeCom's own limit)");
+    /** WeCom's own limit on messages from one app to one member is 1000 per hour. */
+    public static final Setting<Integer> PER_USER_PER_HOUR = Setting.integer("REPLY_PER_USER_PER_HOUR", S,
+                    "per_user_per_hour", 1000)
+            .validatedBy(Validators.atLeast(1)).doc("messages to one user per hour (WeCom's own limit)");
+    public static final Setting<Format> FORMAT = Setting.choice("REPLY_FORMAT", S, "format", Format.TEXT, Format.class)
+            .validatedBy(Validators.present()).doc("message type of answers whose own format is neither");
+    public static final Setting<Integer> MAX_CHUNK_BYTES = Setting.integer("REPLY_MAX_CHUNK_BYTES", S,
+                    "max_chunk_bytes", MAX_CHUNK_BYTES_LIMIT)
+            .validatedBy(Validators.range(MIN_CHUNK_BYTES, MAX_CHUNK_BYTES_LIMIT))
+            .doc("longer replies are split into messages of at most this many UTF-8 bytes (4 to 2048)");
+    /** WeCom's default for {@code duplicate_check_interval}. */
+    public static final Setting<Duration> DUPLICATE_CHECK_INTERVAL = Setting.duration(
+                    "REPLY_DUPLICATE_CHECK_INTERVAL_SECONDS", S, "duplicate_check_interval_seconds",
+                    Duration.ofSeconds(1800), SECONDS)
+            .validatedBy(Validators.notNegative())
+            .doc("WeCom's duplicate check: an identical message within this is not delivered again (at most 4h)");
+    public static final Setting<String> GROUP_ID = Setting.text("REPLY_GROUP_ID", S, "group_id", "wecom-reply-service")
+            .validatedBy(Validators.notBlank()).doc("consumer group of the reply-service processes");
     /** Enough to keep a WeCom round trip of ~50 ms busy at several hundred sends a second; below 45033's limit. */
-    public static final int DEFAULT_CONCURRENCY = 32;
-
-    public static final String MAX_ATTEMPTS_ENV = "REPLY_MAX_ATTEMPTS";
-    public static final String MAX_ATTEMPTS_YAML = "max_attempts";
+    public static final Setting<Integer> CONCURRENCY = Setting.integer("REPLY_CONCURRENCY", S, "concurrency", 32)
+            .validatedBy(Validators.atLeast(1)).doc("WeCom API calls in flight per process (waits hold none)");
     /** With 0.5 s doubling to 30 s, eight attempts span about a minute and a half of a WeCom hiccup. */
-    public static final int DEFAULT_MAX_ATTEMPTS = 8;
-
-    public static final String MAX_RETRY_DURATION_ENV = "REPLY_MAX_RETRY_DURATION";
-    public static final String MAX_RETRY_DURATION_YAML = "max_retry_duration";
+    public static final Setting<Integer> MAX_ATTEMPTS = Setting.integer("REPLY_MAX_ATTEMPTS", S, "max_attempts", 8)
+            .validatedBy(Validators.atLeast(1)).doc("attempts per chunk (the first included) before its dead letter");
     /** Long enough for a 45009 block (60 s) and a short outage; beyond it the reply waits in the dead-letter topic. */
-    public static final Duration DEFAULT_MAX_RETRY_DURATION = Duration.ofMinutes(5);
-
-    public static final String RETRY_INITIAL_BACKOFF_ENV = "REPLY_RETRY_INITIAL_BACKOFF";
-    public static final String RETRY_INITIAL_BACKOFF_YAML = "retry_initial_backoff";
-    public static final Duration DEFAULT_RETRY_INITIAL_BACKOFF = Duration.ofMillis(500);
-
-    public static final String RETRY_MAX_BACKOFF_ENV = "REPLY_RETRY_MAX_BACKOFF";
-    public static final String RETRY_MAX_BACKOFF_YAML = "retry_max_backoff";
-    public static final Duration DEFAULT_RETRY_MAX_BACKOFF = Duration.ofSeconds(30);
-
-    public static final String FREQ_LIMIT_BACKOFF_ENV = "REPLY_FREQ_LIMIT_BACKOFF";
-    public static final String FREQ_LIMIT_BACKOFF_YAML = "freq_limit_backoff";
+    public static final Setting<Duration> MAX_RETRY_DURATION = Setting.duration("REPLY_MAX_RETRY_DURATION", S,
+                    "max_retry_duration", Duration.ofMinutes(5), SECONDS)
+            .validatedBy(Validators.positive()).doc("retries of one chunk stop this long after its first failure");
+    public static final Setting<Duration> RETRY_INITIAL_BACKOFF = Setting.duration("REPLY_RETRY_INITIAL_BACKOFF", S,
+                    "retry_initial_backoff", Duration.ofMillis(500), MILLIS)
+            .validatedBy(Validators.positive()).doc("first wait before a retry; doubles per attempt, with jitter");
+    public static final Setting<Duration> RETRY_MAX_BACKOFF = Setting.duration("REPLY_RETRY_MAX_BACKOFF", S,
+                    "retry_max_backoff", Duration.ofSeconds(30), SECONDS)
+            .validatedBy(Validators.positive()).doc("longest wait between two retries");
     /** WeCom blocks an API for 60 s after a per-minute limit was exceeded: calling sooner only extends it. */
-    public static final Duration DEFAULT_FREQ_LIMIT_BACKOFF = Duration.ofSeconds(60);
-
-    public static final String APP_SENDS_PER_SECOND_ENV = "REPLY_APP_SENDS_PER_SECOND";
-    public static final String APP_SENDS_PER_SECOND_YAML = "app_sends_per_second";
+    public static final Setting<Duration> FREQ_LIMIT_BACKOFF = Setting.duration("REPLY_FREQ_LIMIT_BACKOFF", S,
+                    "freq_limit_backoff", Duration.ofSeconds(60), SECONDS)
+            .validatedBy(Validators.positive()).doc("pause of an app's sends after WeCom answered 45009");
     /** Off: WeCom publishes no per-app send rate, only per member. */
-    public static final int DEFAULT_APP_SENDS_PER_SECOND = 0;
-
-    public static final String MINUTE_WINDOW_ENV = "REPLY_MINUTE_WINDOW";
-    public static final String MINUTE_WINDOW_YAML = "minute_window";
-    public static final Duration DEFAULT_MINUTE_WINDOW = Duration.ofMinutes(1);
-
-    public static final String HOUR_WINDOW_ENV = "REPLY_HOUR_WINDOW";
-    public static final String HOUR_WINDOW_YAML = "hour_window";
-    public static final Duration DEFAULT_HOUR_WINDOW = Duration.ofHours(1);
-
-    public static final String TOKEN_REFRESH_MARGIN_ENV = "REPLY_TOKEN_REFRESH_MARGIN";
-    public static final String TOKEN_REFRESH_MARGIN_YAML = "token_refresh_margin";
+    public static final Setting<Integer> APP_SENDS_PER_SECOND = Setting.integer("REPLY_APP_SENDS_PER_SECOND", S,
+                    "app_sends_per_second", 0)
+            .validatedBy(Validators.atLeast(0)).doc("cap on one app's sends per second, all users together; `0`: off");
+    public static final Setting<Duration> MINUTE_WINDOW = Setting.duration("REPLY_MINUTE_WINDOW", S, "minute_window",
+                    Duration.ofMinutes(1), SECONDS)
+            .validatedBy(Validators.positive()).doc("length of the window the per-minute limit counts in (shorter in tests)");
+    public static final Setting<Duration> HOUR_WINDOW = Setting.duration("REPLY_HOUR_WINDOW", S, "hour_window",
+                    Duration.ofHours(1), SECONDS)
+            .validatedBy(Validators.positive()).doc("length of the window the per-hour limit counts in (shorter in tests)");
     /** Renew five minutes early, so no send races a token's last second. */
-    public static final Duration DEFAULT_TOKEN_REFRESH_MARGIN = Duration.ofSeconds(300);
-
-    public static final String REQUEST_TIMEOUT_ENV = "REPLY_REQUEST_TIMEOUT";
-    public static final String REQUEST_TIMEOUT_YAML = "request_timeout";
-    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
-
-    public static final String SESSION_TIMEOUT_ENV = "REPLY_SESSION_TIMEOUT_MS";
-    public static final String SESSION_TIMEOUT_YAML = "session_timeout_ms";
+    public static final Setting<Duration> TOKEN_REFRESH_MARGIN = Setting.duration("REPLY_TOKEN_REFRESH_MARGIN", S,
+                    "token_refresh_margin", Duration.ofSeconds(300), SECONDS)
+            .validatedBy(Validators.notNegative()).doc("an access token is renewed this long before it expires");
+    public static final Setting<Duration> REQUEST_TIMEOUT = Setting.duration("REPLY_REQUEST_TIMEOUT", S,
+                    "request_timeout", Duration.ofSeconds(10), SECONDS)
+            .validatedBy(Validators.positive())
+            .doc("one whole WeCom call, answer body included (answers over 64 KiB are refused); a timeout is retried");
     /** Kafka's own default; the broker accepts 6 s to 30 min by default. */
-    public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(45);
+    public static final Setting<Duration> SESSION_TIMEOUT = Setting.duration("REPLY_SESSION_TIMEOUT_MS", S,
+                    "session_timeout_ms", Duration.ofSeconds(45), MILLIS)
+            .validatedBy(Validators.positive())
+            .doc("like `WORKER_SESSION_TIMEOUT_MS`, for reply-service instances");
 
-    /** The settings of the first version; everything added since takes its default. */
-    public ReplyConfig(int port, String wecomApiBase, int perUserPerMinute, int perUserPerHour, Format format,
-                       int maxChunkBytes, Duration duplicateCheckInterval) {
-        this(port, wecomApiBase, perUserPerMinute, perUserPerHour, format, maxChunkBytes, duplicateCheckInterval,
-                DEFAULT_GROUP_ID, DEFAULT_CONCURRENCY, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_RETRY_DURATION,
-                DEFAULT_RETRY_INITIAL_BACKOFF, DEFAULT_RETRY_MAX_BACKOFF, DEFAULT_FREQ_LIMIT_BACKOFF,
-                DEFAULT_APP_SENDS_PER_SECOND, DEFAULT_MINUTE_WINDOW, DEFAULT_HOUR_WINDOW, DEFAULT_TOKEN_REFRESH_MARGIN,
-                DEFAULT_REQUEST_TIMEOUT, DEFAULT_SESSION_TIMEOUT);
-    }
-
-    /** The settings from before the session timeout was configurable; it takes Kafka's default. */
-    public ReplyConfig(int port, String wecomApiBase, int perUserPerMinute, int perUserPerHour, Format format,
-                       int maxChunkBytes, Duration duplicateCheckInterval, String groupId, int concurrency,
-                       int maxAttempts, Duration maxRetryDuration, Duration retryInitialBackoff,
-                       Duration retryMaxBackoff, Duration freqLimitBackoff, int appSendsPerSecond,
-                       Duration minuteWindow, Duration hourWindow, Duration tokenRefreshMargin,
-                       Duration requestTimeout) {
-        this(port, wecomApiBase, perUserPerMinute, perUserPerHour, format, maxChunkBytes, duplicateCheckInterval,
-                groupId, concurrency, maxAttempts, maxRetryDuration, retryInitialBackoff, retryMaxBackoff,
-                freqLimitBackoff, appSendsPerSecond, minuteWindow, hourWindow, tokenRefreshMargin, requestTimeout,
-                DEFAULT_SESSION_TIMEOUT);
-    }
+    /** Every setting of this section, in the README's order. */
+    public static final List<Setting<?>> SETTINGS = List.of(PORT, WECOM_API_BASE, PER_USER_PER_MINUTE,
+            PER_USER_PER_HOUR, FORMAT, MAX_CHUNK_BYTES, DUPLICATE_CHECK_INTERVAL, GROUP_ID, CONCURRENCY, MAX_ATTEMPTS,
+            MAX_RETRY_DURATION, RETRY_INITIAL_BACKOFF, RETRY_MAX_BACKOFF, FREQ_LIMIT_BACKOFF, APP_SENDS_PER_SECOND,
+            MINUTE_WINDOW, HOUR_WINDOW, TOKEN_REFRESH_MARGIN, REQUEST_TIMEOUT, SESSION_TIMEOUT);
 
     public ReplyConfig {
         if (wecomApiBase != null) {
@@ -178,54 +147,59 @@ public record ReplyConfig(int port, String wecomApiBase, int perUserPerMinute, i
             wecomApiBase = wecomApiBase.replaceAll("/+$", "");
         }
         List<Problem> out = new ArrayList<>();
-        Checks.port(out, key(PORT_YAML), port);
-        if (Checks.notBlank(out, key(WECOM_API_BASE_YAML), wecomApiBase) && !Checks.isHttpUrl(wecomApiBase)) {
-            out.add(new Problem(key(WECOM_API_BASE_YAML),
-                    "must be an http(s) URL like " + DEFAULT_WECOM_API_BASE + ", got '" + wecomApiBase + "'"));
-        }
-        Checks.atLeast(out, key(PER_USER_PER_MINUTE_YAML), perUserPerMinute, 1);
-        Checks.atLeast(out, key(PER_USER_PER_HOUR_YAML), perUserPerHour, 1);
-        Checks.present(out, key(FORMAT_YAML), format);
-        Checks.range(out, key(MAX_CHUNK_BYTES_YAML), maxChunkBytes, MIN_CHUNK_BYTES, MAX_CHUNK_BYTES_LIMIT);
-        Checks.notNegative(out, key(DUPLICATE_CHECK_INTERVAL_YAML), duplicateCheckInterval);
+        PORT.check(out, port);
+        WECOM_API_BASE.check(out, wecomApiBase);
+        PER_USER_PER_MINUTE.check(out, perUserPerMinute);
+        PER_USER_PER_HOUR.check(out, perUserPerHour);
+        FORMAT.check(out, format);
+        MAX_CHUNK_BYTES.check(out, maxChunkBytes);
+        DUPLICATE_CHECK_INTERVAL.check(out, duplicateCheckInterval);
         if (duplicateCheckInterval != null && duplicateCheckInterval.compareTo(MAX_DUPLICATE_CHECK_INTERVAL) > 0) {
-            out.add(new Problem(key(DUPLICATE_CHECK_INTERVAL_YAML), "must be at most "
+            out.add(new Problem(DUPLICATE_CHECK_INTERVAL.yamlKey(), "must be at most "
                     + Durations.format(MAX_DUPLICATE_CHECK_INTERVAL) + " (WeCom's limit), got "
                     + Durations.format(duplicateCheckInterval)));
         }
-        Checks.notBlank(out, key(GROUP_ID_YAML), groupId);
-        Checks.atLeast(out, key(CONCURRENCY_YAML), concurrency, 1);
-        Checks.atLeast(out, key(MAX_ATTEMPTS_YAML), maxAttempts, 1);
-        Checks.positive(out, key(MAX_RETRY_DURATION_YAML), maxRetryDuration);
-        Checks.positive(out, key(RETRY_INITIAL_BACKOFF_YAML), retryInitialBackoff);
-        Checks.positive(out, key(RETRY_MAX_BACKOFF_YAML), retryMaxBackoff);
+        GROUP_ID.check(out, groupId);
+        CONCURRENCY.check(out, concurrency);
+        MAX_ATTEMPTS.check(out, maxAttempts);
+        MAX_RETRY_DURATION.check(out, maxRetryDuration);
+        RETRY_INITIAL_BACKOFF.check(out, retryInitialBackoff);
+        RETRY_MAX_BACKOFF.check(out, retryMaxBackoff);
         if (retryInitialBackoff != null && retryMaxBackoff != null && retryMaxBackoff.compareTo(retryInitialBackoff) < 0) {
-            out.add(new Problem(key(RETRY_MAX_BACKOFF_YAML), "must be at least " + key(RETRY_INITIAL_BACKOFF_YAML)
+            out.add(new Problem(RETRY_MAX_BACKOFF.yamlKey(), "must be at least " + RETRY_INITIAL_BACKOFF.yamlKey()
                     + " (" + Durations.format(retryInitialBackoff) + "), got " + Durations.format(retryMaxBackoff)));
         }
-        Checks.positive(out, key(FREQ_LIMIT_BACKOFF_YAML), freqLimitBackoff);
-        Checks.atLeast(out, key(APP_SENDS_PER_SECOND_YAML), appSendsPerSecond, 0);
-        Checks.positive(out, key(MINUTE_WINDOW_YAML), minuteWindow);
-        Checks.positive(out, key(HOUR_WINDOW_YAML), hourWindow);
-        Checks.notNegative(out, key(TOKEN_REFRESH_MARGIN_YAML), tokenRefreshMargin);
-        Checks.positive(out, key(REQUEST_TIMEOUT_YAML), requestTimeout);
-        Checks.positive(out, key(SESSION_TIMEOUT_YAML), sessionTimeout);
+        FREQ_LIMIT_BACKOFF.check(out, freqLimitBackoff);
+        APP_SENDS_PER_SECOND.check(out, appSendsPerSecond);
+        MINUTE_WINDOW.check(out, minuteWindow);
+        HOUR_WINDOW.check(out, hourWindow);
+        TOKEN_REFRESH_MARGIN.check(out, tokenRefreshMargin);
+        REQUEST_TIMEOUT.check(out, requestTimeout);
+        SESSION_TIMEOUT.check(out, sessionTimeout);
         if (!out.isEmpty()) {
             throw new ConfigException(out);
         }
     }
 
+    /** The record of {@code v}'s values. */
+    public static ReplyConfig from(SettingValues v) {
+        return new ReplyConfig(v.get(PORT), v.get(WECOM_API_BASE), v.get(PER_USER_PER_MINUTE), v.get(PER_USER_PER_HOUR),
+                v.get(FORMAT), v.get(MAX_CHUNK_BYTES), v.get(DUPLICATE_CHECK_INTERVAL), v.get(GROUP_ID),
+                v.get(CONCURRENCY), v.get(MAX_ATTEMPTS), v.get(MAX_RETRY_DURATION), v.get(RETRY_INITIAL_BACKOFF),
+                v.get(RETRY_MAX_BACKOFF), v.get(FREQ_LIMIT_BACKOFF), v.get(APP_SENDS_PER_SECOND), v.get(MINUTE_WINDOW),
+                v.get(HOUR_WINDOW), v.get(TOKEN_REFRESH_MARGIN), v.get(REQUEST_TIMEOUT), v.get(SESSION_TIMEOUT));
+    }
+
     /** The defaults of operator-interface.md. */
     public static ReplyConfig defaults() {
-        return new ReplyConfig(DEFAULT_PORT, DEFAULT_WECOM_API_BASE, DEFAULT_PER_USER_PER_MINUTE,
-                DEFAULT_PER_USER_PER_HOUR, DEFAULT_FORMAT, DEFAULT_MAX_CHUNK_BYTES, DEFAULT_DUPLICATE_CHECK_INTERVAL);
+        return from(SettingValues.DEFAULTS);
     }
 
     /** One line for the startup log. */
     public String describe() {
         return "reply: port " + port + ", api " + wecomApiBase + ", format " + format.id()
                 + ", limits " + perUserPerMinute + "/min " + perUserPerHour + "/h per user"
-                + (minuteWindow.equals(DEFAULT_MINUTE_WINDOW) && hourWindow.equals(DEFAULT_HOUR_WINDOW) ? ""
+                + (minuteWindow.equals(MINUTE_WINDOW.defaultValue()) && hourWindow.equals(HOUR_WINDOW.defaultValue()) ? ""
                         : " (windows " + Durations.format(minuteWindow) + ", " + Durations.format(hourWindow) + ")")
                 + ", chunks of " + maxChunkBytes + " B, duplicate check " + Durations.format(duplicateCheckInterval)
                 + ", group " + groupId + ", " + concurrency + " calls in flight"
@@ -233,10 +207,6 @@ public record ReplyConfig(int port, String wecomApiBase, int perUserPerMinute, i
                 + " (backoff " + Durations.format(retryInitialBackoff) + ".." + Durations.format(retryMaxBackoff)
                 + ", 45009 " + Durations.format(freqLimitBackoff) + ")"
                 + (appSendsPerSecond > 0 ? ", " + appSendsPerSecond + " sends/s per app" : "")
-                + (sessionTimeout.equals(DEFAULT_SESSION_TIMEOUT) ? "" : ", session timeout " + Durations.format(sessionTimeout));
-    }
-
-    private static String key(String yamlKey) {
-        return YAML_SECTION + "." + yamlKey;
+                + (sessionTimeout.equals(SESSION_TIMEOUT.defaultValue()) ? "" : ", session timeout " + Durations.format(sessionTimeout));
     }
 }

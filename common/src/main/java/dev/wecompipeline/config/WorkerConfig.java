@@ -1,5 +1,8 @@
 package dev.wecompipeline.config;
 
+import static java.time.temporal.ChronoUnit.MILLIS;
+import static java.time.temporal.ChronoUnit.SECONDS;
+
 import dev.wecompipeline.config.ConfigException.Problem;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,182 +60,151 @@ public record WorkerConfig(int port, int concurrency, Agent agent, Duration echo
 
     public static final String YAML_SECTION = "worker";
 
-    public static final String PORT_ENV = "WORKER_PORT";
-    public static final String PORT_YAML = "port";
-    public static final int DEFAULT_PORT = 8646;
+    private static final String S = YAML_SECTION;
 
-    public static final String CONCURRENCY_ENV = "WORKER_CONCURRENCY";
-    public static final String CONCURRENCY_YAML = "concurrency";
+    public static final Setting<Integer> PORT = Setting.integer("WORKER_PORT", S, "port", 8646)
+            .validatedBy(Validators.port()).doc("`/health`, `/ready`, `/metrics` of a worker run alone");
     /** Agent runs mostly wait on a model or a process, so far more than the core count fit. */
-    public static final int DEFAULT_CONCURRENCY = 64;
-
-    public static final String AGENT_ENV = "AGENT";
-    public static final String AGENT_YAML = "agent";
-    public static final Agent DEFAULT_AGENT = Agent.ECHO;
-
-    public static final String ECHO_DELAY_ENV = "AGENT_ECHO_DELAY_MS";
-    public static final String ECHO_DELAY_YAML = "echo_delay_ms";
-    public static final Duration DEFAULT_ECHO_DELAY = Duration.ZERO;
-
-    public static final String AGENT_TIMEOUT_ENV = "AGENT_TIMEOUT";
-    public static final String AGENT_TIMEOUT_YAML = "agent_timeout";
+    public static final Setting<Integer> CONCURRENCY = Setting.integer("WORKER_CONCURRENCY", S, "concurrency", 64)
+            .validatedBy(Validators.atLeast(1)).doc("agent runs in flight per worker process");
+    public static final Setting<Agent> AGENT = Setting.choice("AGENT", S, "agent", Agent.ECHO, Agent.class)
+            .validatedBy(Validators.present()).doc("which agent answers ([Agents](#agents))");
+    public static final Setting<Duration> ECHO_DELAY = Setting.duration("AGENT_ECHO_DELAY_MS", S, "echo_delay_ms",
+                    Duration.ZERO, MILLIS)
+            .validatedBy(Validators.notNegative()).doc("how long the echo agent waits before echoing");
     /** Hermes sessions take 3-30 minutes. */
-    public static final Duration DEFAULT_AGENT_TIMEOUT = Duration.ofMinutes(30);
-
-    public static final String GROUP_ID_ENV = "WORKER_GROUP_ID";
-    public static final String GROUP_ID_YAML = "group_id";
-    public static final String DEFAULT_GROUP_ID = "wecom-agent-workers";
-
-    public static final String HISTORY_TURNS_ENV = "AGENT_HISTORY_TURNS";
-    public static final String HISTORY_TURNS_YAML = "history_turns";
-    /** Enough for follow-up questions; each turn is sent with every request, so more costs tokens. */
-    public static final int DEFAULT_HISTORY_TURNS = 10;
-
-    public static final String APOLOGY_ENV = "AGENT_APOLOGY";
-    public static final String APOLOGY_YAML = "apology";
-    public static final String DEFAULT_APOLOGY =
-            "Sorry, something went wrong while answering your message. Please try again.";
-
-    /** A variable holds the words separated by whitespace; YAML takes a list (for arguments with spaces) or a string. */
-    public static final String COMMAND_ENV = "AGENT_COMMAND";
-    public static final String COMMAND_YAML = "command";
-    public static final List<String> DEFAULT_COMMAND = List.of();
-
-    public static final String SESSION_TIMEOUT_ENV = "WORKER_SESSION_TIMEOUT_MS";
-    public static final String SESSION_TIMEOUT_YAML = "session_timeout_ms";
+    public static final Setting<Duration> AGENT_TIMEOUT = Setting.duration("AGENT_TIMEOUT", S, "agent_timeout",
+                    Duration.ofMinutes(30), SECONDS)
+            .validatedBy(Validators.positive()).doc("an agent run taking longer is abandoned and the user gets the apology");
+    public static final Setting<String> GROUP_ID = Setting.text("WORKER_GROUP_ID", S, "group_id", "wecom-agent-workers")
+            .validatedBy(Validators.notBlank()).doc("consumer group of the workers");
     /**
      * Kafka's own default. The broker accepts 6 s to 30 min by default; shorter moves a crashed
      * worker's partitions sooner but drops a worker whose heartbeats stall (long GC) more readily.
      */
-    public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(45);
-
-    public static final String ANSWER_MAX_CHARS_ENV = "AGENT_ANSWER_MAX_CHARS";
-    public static final String ANSWER_MAX_CHARS_YAML = "answer_max_chars";
+    public static final Setting<Duration> SESSION_TIMEOUT = Setting.duration("WORKER_SESSION_TIMEOUT_MS", S,
+                    "session_timeout_ms", Duration.ofSeconds(45), MILLIS)
+            .validatedBy(Validators.positive())
+            .doc("how long the group waits for a silent worker (killed, no LeaveGroup) before its partitions move on; "
+                    + "the broker allows 6000 and up by default");
+    /** Enough for follow-up questions; each turn is sent with every request, so more costs tokens. */
+    public static final Setting<Integer> HISTORY_TURNS = Setting.integer("AGENT_HISTORY_TURNS", S, "history_turns", 10)
+            .validatedBy(Validators.atLeast(0))
+            .doc("earlier turns kept per user and sent to `openai`/`command` agents; `0` keeps none");
     /**
      * About eight WeCom text messages of Chinese, twenty of English: WeCom delivers 30 a minute per
      * user, so a longer answer floods the user for minutes.
      */
-    public static final int DEFAULT_ANSWER_MAX_CHARS = 16_000;
-
-    public static final String HISTORY_MAX_BYTES_ENV = "AGENT_HISTORY_MAX_BYTES";
-    public static final String HISTORY_MAX_BYTES_YAML = "history_max_bytes";
+    public static final Setting<Integer> ANSWER_MAX_CHARS = Setting.integer("AGENT_ANSWER_MAX_CHARS", S,
+                    "answer_max_chars", 16_000)
+            .validatedBy(Validators.atLeast(100))
+            .doc("a longer answer is cut and ends with `[Answer truncated: it had N characters.]`");
     /** Far below Kafka's 1 MiB record limit, and more history than any model prompt wants. */
-    public static final int DEFAULT_HISTORY_MAX_BYTES = 256 * 1024;
+    public static final Setting<Integer> HISTORY_MAX_BYTES = Setting.integer("AGENT_HISTORY_MAX_BYTES", S,
+                    "history_max_bytes", 256 * 1024)
+            .validatedBy(Validators.range(1024, 900 * 1024))
+            .doc("a user's stored session stays under this (1024 to 921600); the oldest turns go first");
+    public static final Setting<String> APOLOGY = Setting.text("AGENT_APOLOGY", S, "apology",
+                    "Sorry, something went wrong while answering your message. Please try again.")
+            .validatedBy(Validators.notBlank()).doc("sent instead of an answer when the agent fails or times out");
+    /** A variable holds the words separated by whitespace; YAML takes a list (for arguments with spaces) or a string. */
+    public static final Setting<List<String>> COMMAND = Setting.words("AGENT_COMMAND", S, "command", List.of())
+            .defaultShownAs("none (required for `command`)")
+            .doc("program and arguments run per message (variable: split on whitespace; YAML: a list or a string); "
+                    + "message JSON on stdin, answer on stdout");
+    public static final Setting<List<String>> COMMAND_ENV = Setting.list("AGENT_COMMAND_ENV", S, "command_env", List.of())
+            .defaultShownAs("none")
+            .doc("variables the `command` agent gets besides `PATH`, `HOME`, `LANG`; the pipeline's secrets (every "
+                    + "secret in this table and `KAFKA_PROPERTIES_*`) are refused");
+    /** Far more than an answer WeCom shows (AGENT_ANSWER_MAX_CHARS cuts it anyway), little memory per run. */
+    public static final Setting<Integer> COMMAND_MAX_OUTPUT_BYTES = Setting.integer("AGENT_COMMAND_MAX_OUTPUT_BYTES", S,
+                    "command_max_output_bytes", 1024 * 1024)
+            .validatedBy(Validators.range(1024, 16 * 1024 * 1024))
+            .doc("stdout kept of one `command` run (1024 to 16 MiB); beyond it the program is stopped and the answer "
+                    + "is what it wrote, cut at a character and marked");
+    /** Off: an operator whose agents take minutes (Hermes) turns it on, e.g. {@code 20s}. */
+    public static final Setting<Duration> PROGRESS_NOTICE_AFTER = Setting.duration("AGENT_PROGRESS_NOTICE_AFTER", S,
+                    "progress_notice_after", Duration.ZERO, SECONDS)
+            .validatedBy(Validators.notNegative())
+            .doc("a message whose agent has not answered within this time (e.g. `20s`; `0`: off; less than "
+                    + "`AGENT_TIMEOUT`) gets `AGENT_PROGRESS_NOTICE` first, once "
+                    + "([A first word while it thinks](#a-first-word-while-it-thinks))");
+    /** "Got it, working on it, please wait": most WeCom users read Chinese. */
+    public static final Setting<String> PROGRESS_NOTICE = Setting.text("AGENT_PROGRESS_NOTICE", S, "progress_notice",
+                    "收到，正在处理，请稍候…")
+            .validatedBy(Validators.notBlank()).doc("the text of that notice");
+
+    /** Every setting of this section, in the README's order. */
+    public static final List<Setting<?>> SETTINGS = List.of(PORT, CONCURRENCY, AGENT, ECHO_DELAY, AGENT_TIMEOUT,
+            GROUP_ID, SESSION_TIMEOUT, HISTORY_TURNS, ANSWER_MAX_CHARS, HISTORY_MAX_BYTES, APOLOGY, COMMAND, COMMAND_ENV,
+            COMMAND_MAX_OUTPUT_BYTES, PROGRESS_NOTICE_AFTER, PROGRESS_NOTICE);
 
     /**
      * What every {@code command} run gets of the worker's environment: enough to find programs and
-     * read text; everything else only when named in {@value #COMMAND_ENV_ENV}.
+     * read text; everything else only when named in {@code AGENT_COMMAND_ENV}.
      */
     public static final List<String> COMMAND_BASE_ENV = List.of("PATH", "HOME", "LANG");
-    public static final String COMMAND_ENV_ENV = "AGENT_COMMAND_ENV";
-    public static final String COMMAND_ENV_YAML = "command_env";
-    public static final List<String> DEFAULT_COMMAND_ENV = List.of();
-    /**
-     * The pipeline's own secrets (and the Kafka client pass-through, which carries SASL and TLS
-     * passwords): {@value #COMMAND_ENV_ENV} may not name them. A program that needs a key of its own
-     * gets it under a name of its own.
-     */
-    public static final List<String> PIPELINE_SECRET_ENV = List.of("WECOM_CALLBACK_CORP_SECRET", "WECOM_CALLBACK_TOKEN",
-            "WECOM_CALLBACK_ENCODING_AES_KEY", "OPENAI_API_KEY", "HERMES_API_KEY");
-    public static final String PIPELINE_SECRET_ENV_PREFIX = "KAFKA_PROPERTIES_";
-
-    public static final String COMMAND_MAX_OUTPUT_BYTES_ENV = "AGENT_COMMAND_MAX_OUTPUT_BYTES";
-    public static final String COMMAND_MAX_OUTPUT_BYTES_YAML = "command_max_output_bytes";
-    /** Far more than an answer WeCom shows (AGENT_ANSWER_MAX_CHARS cuts it anyway), little memory per run. */
-    public static final int DEFAULT_COMMAND_MAX_OUTPUT_BYTES = 1024 * 1024;
-    static final int MAX_COMMAND_MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
-
-    public static final String PROGRESS_NOTICE_AFTER_ENV = "AGENT_PROGRESS_NOTICE_AFTER";
-    public static final String PROGRESS_NOTICE_AFTER_YAML = "progress_notice_after";
-    /** Off: an operator whose agents take minutes (Hermes) turns it on, e.g. {@code 20s}. */
-    public static final Duration DEFAULT_PROGRESS_NOTICE_AFTER = Duration.ZERO;
-
-    public static final String PROGRESS_NOTICE_ENV = "AGENT_PROGRESS_NOTICE";
-    public static final String PROGRESS_NOTICE_YAML = "progress_notice";
-    /** "Got it, working on it, please wait": most WeCom users read Chinese. */
-    public static final String DEFAULT_PROGRESS_NOTICE = "收到，正在处理，请稍候…";
+    /** The Kafka client pass-through carries SASL and TLS passwords: no agent program gets it either. */
+    public static final String PIPELINE_SECRET_ENV_PREFIX = KafkaClientProperties.ENV_PREFIX;
 
     private static final java.util.regex.Pattern ENV_NAME = java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
-    /** Whether {@code name} is one of the pipeline's secrets, which no agent program may see. */
+    /**
+     * Whether {@code name} is one of the pipeline's secrets, which no agent program may see: a
+     * setting declared secret, or a Kafka client property. A program that needs a key of its own
+     * gets it under a name of its own.
+     */
     public static boolean isPipelineSecret(String name) {
-        return PIPELINE_SECRET_ENV.contains(name) || name.startsWith(PIPELINE_SECRET_ENV_PREFIX);
+        return SettingsCatalog.secretVariables().contains(name) || name.startsWith(PIPELINE_SECRET_ENV_PREFIX);
     }
 
     public WorkerConfig {
         command = command == null ? List.of() : List.copyOf(command);
         commandEnv = commandEnv == null ? List.of() : List.copyOf(commandEnv);
         List<Problem> out = new ArrayList<>();
-        Checks.port(out, key(PORT_YAML), port);
-        Checks.atLeast(out, key(CONCURRENCY_YAML), concurrency, 1);
-        Checks.present(out, key(AGENT_YAML), agent);
-        Checks.notNegative(out, key(ECHO_DELAY_YAML), echoDelay);
-        Checks.positive(out, key(AGENT_TIMEOUT_YAML), agentTimeout);
-        Checks.notBlank(out, key(GROUP_ID_YAML), groupId);
-        Checks.atLeast(out, key(HISTORY_TURNS_YAML), historyTurns, 0);
-        Checks.notBlank(out, key(APOLOGY_YAML), apology);
-        Checks.positive(out, key(SESSION_TIMEOUT_YAML), sessionTimeout);
-        Checks.atLeast(out, key(ANSWER_MAX_CHARS_YAML), answerMaxChars, 100);
-        Checks.range(out, key(HISTORY_MAX_BYTES_YAML), historyMaxBytes, 1024, 900 * 1024);
+        PORT.check(out, port);
+        CONCURRENCY.check(out, concurrency);
+        AGENT.check(out, agent);
+        ECHO_DELAY.check(out, echoDelay);
+        AGENT_TIMEOUT.check(out, agentTimeout);
+        GROUP_ID.check(out, groupId);
+        HISTORY_TURNS.check(out, historyTurns);
+        APOLOGY.check(out, apology);
+        SESSION_TIMEOUT.check(out, sessionTimeout);
+        ANSWER_MAX_CHARS.check(out, answerMaxChars);
+        HISTORY_MAX_BYTES.check(out, historyMaxBytes);
         for (String name : commandEnv) {
             if (!ENV_NAME.matcher(name).matches()) {
-                out.add(new Problem(key(COMMAND_ENV_YAML), "'" + name + "' is not a variable name"));
+                out.add(new Problem(COMMAND_ENV.yamlKey(), "'" + name + "' is not a variable name"));
             } else if (isPipelineSecret(name)) {
-                out.add(new Problem(key(COMMAND_ENV_YAML), name + " is a secret of the pipeline and is never passed "
+                out.add(new Problem(COMMAND_ENV.yamlKey(), name + " is a secret of the pipeline and is never passed "
                         + "to the agent program; give the program its own variable"));
             }
         }
-        Checks.range(out, key(COMMAND_MAX_OUTPUT_BYTES_YAML), commandMaxOutputBytes, 1024, MAX_COMMAND_MAX_OUTPUT_BYTES);
-        Checks.notNegative(out, key(PROGRESS_NOTICE_AFTER_YAML), progressNoticeAfter);
-        Checks.notBlank(out, key(PROGRESS_NOTICE_YAML), progressNotice);
+        COMMAND_MAX_OUTPUT_BYTES.check(out, commandMaxOutputBytes);
+        PROGRESS_NOTICE_AFTER.check(out, progressNoticeAfter);
+        PROGRESS_NOTICE.check(out, progressNotice);
         if (progressNoticeAfter != null && agentTimeout != null && !progressNoticeAfter.isZero()) {
             // A notice due after the timeout would never go out: the apology comes first.
-            Checks.below(out, key(PROGRESS_NOTICE_AFTER_YAML), progressNoticeAfter, agentTimeout,
-                    "the agent timeout, " + AGENT_TIMEOUT_ENV);
+            Validators.below(out, PROGRESS_NOTICE_AFTER.yamlKey(), progressNoticeAfter, agentTimeout,
+                    "the agent timeout, " + AGENT_TIMEOUT.env());
         }
         if (!out.isEmpty()) {
             throw new ConfigException(out);
         }
     }
 
-    /** Settings from before the progress notice; it is off. */
-    public WorkerConfig(int port, int concurrency, Agent agent, Duration echoDelay, Duration agentTimeout,
-                        String groupId, int historyTurns, String apology, List<String> command,
-                        Duration sessionTimeout, int answerMaxChars, int historyMaxBytes,
-                        List<String> commandEnv, int commandMaxOutputBytes) {
-        this(port, concurrency, agent, echoDelay, agentTimeout, groupId, historyTurns, apology, command,
-                sessionTimeout, answerMaxChars, historyMaxBytes, commandEnv, commandMaxOutputBytes,
-                DEFAULT_PROGRESS_NOTICE_AFTER, DEFAULT_PROGRESS_NOTICE);
-    }
-
-    /** Settings from before the command agent's environment and output limit; those take their defaults. */
-    public WorkerConfig(int port, int concurrency, Agent agent, Duration echoDelay, Duration agentTimeout,
-                        String groupId, int historyTurns, String apology, List<String> command,
-                        Duration sessionTimeout, int answerMaxChars, int historyMaxBytes) {
-        this(port, concurrency, agent, echoDelay, agentTimeout, groupId, historyTurns, apology, command,
-                sessionTimeout, answerMaxChars, historyMaxBytes, DEFAULT_COMMAND_ENV, DEFAULT_COMMAND_MAX_OUTPUT_BYTES);
-    }
-
-    /** Settings from before history, apology and command existed; those take their defaults. */
-    public WorkerConfig(int port, int concurrency, Agent agent, Duration echoDelay, Duration agentTimeout,
-                        String groupId) {
-        this(port, concurrency, agent, echoDelay, agentTimeout, groupId, DEFAULT_HISTORY_TURNS, DEFAULT_APOLOGY,
-                DEFAULT_COMMAND);
-    }
-
-    /** Settings from before the session timeout was configurable; it takes Kafka's default. */
-    public WorkerConfig(int port, int concurrency, Agent agent, Duration echoDelay, Duration agentTimeout,
-                        String groupId, int historyTurns, String apology, List<String> command) {
-        this(port, concurrency, agent, echoDelay, agentTimeout, groupId, historyTurns, apology, command,
-                DEFAULT_SESSION_TIMEOUT, DEFAULT_ANSWER_MAX_CHARS, DEFAULT_HISTORY_MAX_BYTES);
+    /** The record of {@code v}'s values. */
+    public static WorkerConfig from(SettingValues v) {
+        return new WorkerConfig(v.get(PORT), v.get(CONCURRENCY), v.get(AGENT), v.get(ECHO_DELAY), v.get(AGENT_TIMEOUT),
+                v.get(GROUP_ID), v.get(HISTORY_TURNS), v.get(APOLOGY), v.get(COMMAND), v.get(SESSION_TIMEOUT),
+                v.get(ANSWER_MAX_CHARS), v.get(HISTORY_MAX_BYTES), v.get(COMMAND_ENV), v.get(COMMAND_MAX_OUTPUT_BYTES),
+                v.get(PROGRESS_NOTICE_AFTER), v.get(PROGRESS_NOTICE));
     }
 
     /** The defaults of operator-interface.md. */
     public static WorkerConfig defaults() {
-        return new WorkerConfig(DEFAULT_PORT, DEFAULT_CONCURRENCY, DEFAULT_AGENT, DEFAULT_ECHO_DELAY,
-                DEFAULT_AGENT_TIMEOUT, DEFAULT_GROUP_ID, DEFAULT_HISTORY_TURNS, DEFAULT_APOLOGY, DEFAULT_COMMAND,
-                DEFAULT_SESSION_TIMEOUT, DEFAULT_ANSWER_MAX_CHARS, DEFAULT_HISTORY_MAX_BYTES, DEFAULT_COMMAND_ENV,
-                DEFAULT_COMMAND_MAX_OUTPUT_BYTES, DEFAULT_PROGRESS_NOTICE_AFTER, DEFAULT_PROGRESS_NOTICE);
+        return from(SettingValues.DEFAULTS);
     }
 
     /** Whether a slow agent's message gets a progress notice. */
@@ -253,10 +225,6 @@ public record WorkerConfig(int port, int concurrency, Agent agent, Duration echo
                 + ", timeout " + Durations.format(agentTimeout) + ", concurrency " + concurrency
                 + ", group " + groupId + ", history " + historyTurns + " turns"
                 + (sendsProgressNotice() ? ", progress notice after " + Durations.format(progressNoticeAfter) : "")
-                + (sessionTimeout.equals(DEFAULT_SESSION_TIMEOUT) ? "" : ", session timeout " + Durations.format(sessionTimeout));
-    }
-
-    private static String key(String yamlKey) {
-        return YAML_SECTION + "." + yamlKey;
+                + (sessionTimeout.equals(SESSION_TIMEOUT.defaultValue()) ? "" : ", session timeout " + Durations.format(sessionTimeout));
     }
 }

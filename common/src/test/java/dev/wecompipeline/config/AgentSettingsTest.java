@@ -145,8 +145,8 @@ class AgentSettingsTest {
 
     @Test
     void the_command_agent_without_a_command_is_refused_naming_the_variable_and_the_key() {
-        WorkerConfig worker = new WorkerConfig(0, 1, WorkerConfig.Agent.COMMAND, Duration.ZERO, Duration.ofSeconds(5),
-                "g", 10, "sorry", List.of());
+        WorkerConfig worker = WorkerConfig.from(SettingValues.DEFAULTS.with(WorkerConfig.AGENT, WorkerConfig.Agent.COMMAND)
+                .with(WorkerConfig.AGENT_TIMEOUT, Duration.ofSeconds(5)));
 
         ConfigException e = assertThrows(ConfigException.class, () -> CommandAgentConfig.of(worker));
 
@@ -191,7 +191,7 @@ class AgentSettingsTest {
                 "AGENT_COMMAND_ENV", "MY_AGENT_KEY, TZ", "AGENT_COMMAND_MAX_OUTPUT_BYTES", "4096"), Optional.empty()).worker();
         assertEquals(List.of("MY_AGENT_KEY", "TZ"), worker.commandEnv());
         assertEquals(4096, worker.commandMaxOutputBytes());
-        assertEquals(new CommandAgentConfig(List.of("bin/agent"), WorkerConfig.DEFAULT_AGENT_TIMEOUT,
+        assertEquals(new CommandAgentConfig(List.of("bin/agent"), WorkerConfig.AGENT_TIMEOUT.defaultValue(),
                 List.of("MY_AGENT_KEY", "TZ"), 4096), CommandAgentConfig.of(worker));
         assertEquals(1024 * 1024, WorkerConfig.defaults().commandMaxOutputBytes());
         assertEquals(List.of(), WorkerConfig.defaults().commandEnv());

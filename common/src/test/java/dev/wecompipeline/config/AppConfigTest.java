@@ -36,16 +36,16 @@ class AppConfigTest {
     @Test
     void a_pipeline_built_in_code_rejects_a_port_out_of_range_naming_the_yaml_key() {
         ConfigException e = assertThrows(ConfigException.class, () -> new PipelineConfig(List.of(),
-                IngressConfig.defaults(), KafkaConfig.defaults(), WorkerConfig.defaults(), ReplyConfig.defaults(),
-                PipelineConfig.DEFAULT_DATA_DIR, 70000));
+                IngressConfig.defaults(), KafkaConfig.defaults(), WorkerConfig.defaults(), OpenAiConfig.defaults(),
+                HermesConfig.defaults(), ReplyConfig.defaults(), EngineConfig.defaults(),
+                PipelineConfig.DATA_DIR.defaultValue(), 70000, List.of(), MediaConfig.defaults()));
 
         assertEquals(List.of("pipeline.kafka_port: must be between 0 and 65535, got 70000"), e.problems());
     }
 
     @Test
     void port_zero_is_accepted_so_tests_can_ask_for_a_free_port() {
-        WorkerConfig worker = new WorkerConfig(0, 1, WorkerConfig.Agent.ECHO, java.time.Duration.ZERO,
-                java.time.Duration.ofSeconds(1), "g");
+        WorkerConfig worker = WorkerConfig.from(SettingValues.DEFAULTS.with(WorkerConfig.PORT, 0));
 
         assertEquals(0, worker.port());
     }

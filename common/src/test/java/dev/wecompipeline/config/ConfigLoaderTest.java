@@ -260,7 +260,7 @@ class ConfigLoaderTest {
 
         PipelineConfig config = ConfigLoader.load(env, Optional.empty());
 
-        assertEquals(IngressConfig.DEFAULT_PORT, config.ingress().port());
+        assertEquals(IngressConfig.PORT.defaultValue(), config.ingress().port());
         assertNull(config.kafka().bootstrapServers());
     }
 

@@ -62,10 +62,15 @@ class DefaultsTest {
 
     @Test
     void worker_and_reply_defaults_match_the_operator_interface() {
-        assertEquals(new WorkerConfig(8646, 64, WorkerConfig.Agent.ECHO, Duration.ZERO, Duration.ofMinutes(30),
-                "wecom-agent-workers"), config.worker());
-        assertEquals(new ReplyConfig(8647, "https://qyapi.weixin.qq.com", 30, 1000, ReplyConfig.Format.TEXT, 2048,
-                Duration.ofSeconds(1800)), config.reply());
+        WorkerConfig worker = config.worker();
+        assertEquals(List.of(8646, 64, WorkerConfig.Agent.ECHO, Duration.ZERO, Duration.ofMinutes(30), "wecom-agent-workers"),
+                List.of(worker.port(), worker.concurrency(), worker.agent(), worker.echoDelay(), worker.agentTimeout(),
+                        worker.groupId()));
+        ReplyConfig reply = config.reply();
+        assertEquals(List.of(8647, "https://qyapi.weixin.qq.com", 30, 1000, ReplyConfig.Format.TEXT, 2048,
+                Duration.ofSeconds(1800), "wecom-reply-service", 32, 8), List.of(reply.port(), reply.wecomApiBase(),
+                reply.perUserPerMinute(), reply.perUserPerHour(), reply.format(), reply.maxChunkBytes(),
+                reply.duplicateCheckInterval(), reply.groupId(), reply.concurrency(), reply.maxAttempts()));
         assertEquals(WorkerConfig.defaults(), config.worker());
         assertEquals(ReplyConfig.defaults(), config.reply());
     }

@@ -27,16 +27,16 @@ class ReplyConfigTest {
 
         ReplyConfig reply = ConfigLoader.load(env, Optional.empty()).reply();
 
-        assertEquals(new ReplyConfig(ReplyConfig.DEFAULT_PORT, ReplyConfig.DEFAULT_WECOM_API_BASE, 30, 1000,
+        assertEquals(new ReplyConfig(ReplyConfig.PORT.defaultValue(), ReplyConfig.WECOM_API_BASE.defaultValue(), 30, 1000,
                 ReplyConfig.Format.TEXT, 2048, Duration.ofSeconds(1800), "replies-eu", 8, 4, Duration.ofSeconds(90),
                 Duration.ofMillis(250), Duration.ofSeconds(10), Duration.ofSeconds(1), 20, Duration.ofSeconds(2),
-                Duration.ofMinutes(1), Duration.ofSeconds(60), Duration.ofSeconds(3)), reply);
+                Duration.ofMinutes(1), Duration.ofSeconds(60), Duration.ofSeconds(3),
+                ReplyConfig.SESSION_TIMEOUT.defaultValue()), reply);
     }
 
     @Test
-    void the_first_version_constructor_defaults_everything_added_since() {
-        ReplyConfig old = new ReplyConfig(8647, "https://qyapi.weixin.qq.com", 30, 1000, ReplyConfig.Format.TEXT, 2048,
-                Duration.ofSeconds(1800));
+    void settings_not_given_take_their_declared_defaults() {
+        ReplyConfig old = ReplyConfig.from(SettingValues.DEFAULTS.with(ReplyConfig.PORT, 8647));
 
         assertEquals(ReplyConfig.defaults(), old);
         assertEquals("wecom-reply-service", old.groupId());

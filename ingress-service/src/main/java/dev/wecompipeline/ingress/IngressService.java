@@ -135,7 +135,7 @@ public final class IngressService implements AutoCloseable {
                 ops == null ? "/health, /ready, /metrics on the same port" : "/health, /ready, /metrics on port " + ops.port());
         if (!ingress.allowAllUsers() && ingress.allowedUsers().isEmpty()) {
             LOG.warn("ingress: no user is allowed to talk to the agent; set {}=user1,user2 (or corp_id:user) "
-                    + "or {}=true", IngressConfig.ALLOWED_USERS_ENV, IngressConfig.ALLOW_ALL_USERS_ENV);
+                    + "or {}=true", IngressConfig.ALLOWED_USERS.env(), IngressConfig.ALLOW_ALL_USERS.env());
         }
         return this;
     }

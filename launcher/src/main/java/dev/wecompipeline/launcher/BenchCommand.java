@@ -66,7 +66,7 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
-        String external = System.getenv(KafkaConfig.BOOTSTRAP_SERVERS_ENV);
+        String external = System.getenv(KafkaConfig.BOOTSTRAP_SERVERS.env());
         Path tmp = Files.createTempDirectory("wecom-bench");
         try (EmbeddedKafkaBroker broker = external == null || external.isBlank()
                 ? new EmbeddedKafkaBroker(tmp.resolve("kafka"), 0).start() : null) {

@@ -49,11 +49,11 @@ final class KafkaCommand implements Callable<Integer> {
      */
     static final Duration CLUSTER_STOP_GRACE = Duration.ofSeconds(30);
 
-    @Option(names = "--data-dir", defaultValue = "${env:" + PipelineConfig.DATA_DIR_ENV + ":-./data}",
+    @Option(names = "--data-dir", defaultValue = "${env:WECOM_PIPELINE_DATA_DIR:-./data}",
             description = "Local state directory (env WECOM_PIPELINE_DATA_DIR, default ${DEFAULT-VALUE}).")
     Path dataDir;
 
-    @Option(names = "--port", defaultValue = "${env:" + PipelineConfig.KAFKA_PORT_ENV + ":-9092}",
+    @Option(names = "--port", defaultValue = "${env:WECOM_PIPELINE_KAFKA_PORT:-9092}",
             description = "Client port (env WECOM_PIPELINE_KAFKA_PORT, default ${DEFAULT-VALUE}).")
     int port;
 

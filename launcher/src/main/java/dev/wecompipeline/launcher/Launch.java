@@ -39,7 +39,7 @@ final class Launch {
     /** The configured cluster; the standalone service commands have no embedded broker to fall back on. */
     static String requireExternalKafka(PipelineConfig config) {
         if (config.kafka().usesEmbeddedBroker()) {
-            throw new ConfigException(KafkaConfig.BOOTSTRAP_SERVERS_ENV,
+            throw new ConfigException(KafkaConfig.BOOTSTRAP_SERVERS.env(),
                     "is required for this command (use `all-in-one` for an embedded broker)");
         }
         return config.kafka().bootstrapServers();
@@ -57,7 +57,7 @@ final class Launch {
             LOG.info("kafka: {} reachable, topics in place", kafka);
         } catch (java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException("Kafka at " + bootstrap + " did not answer within " + TOPIC_TIMEOUT.toSeconds()
-                    + " s (is it running? is " + KafkaConfig.BOOTSTRAP_SERVERS_ENV + " right?"
+                    + " s (is it running? is " + KafkaConfig.BOOTSTRAP_SERVERS.env() + " right?"
                     + (kafka.properties().isEmpty() ? "" : " is security.protocol what its listener expects?") + ")");
         } catch (RuntimeException e) {
             throw KafkaAccessFailure.of(e, kafka).<RuntimeException>map(f -> new IllegalStateException(f.oneLine(kafka)))

@@ -301,7 +301,7 @@ public final class SetupCommand implements Callable<Integer> {
     private static String withPath(String url) {
         String rest = url.substring(url.indexOf("://") + 3);
         return rest.contains("/") && !rest.endsWith("/") ? url
-                : url.replaceAll("/+$", "") + IngressConfig.DEFAULT_PATH;
+                : url.replaceAll("/+$", "") + IngressConfig.PATH.defaultValue();
     }
 
     /** Loads what would be written, exactly as the pipeline will, before anything is written. */

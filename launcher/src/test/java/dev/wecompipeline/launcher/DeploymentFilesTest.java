@@ -159,7 +159,7 @@ class DeploymentFilesTest {
                 Map.Entry<String, JsonNode> e = it.next();
                 String value = e.getValue().asText();
                 // The one exception: the cluster profile's brokers are named by a compose-only variable.
-                boolean bootstrap = e.getKey().equals(KafkaConfig.BOOTSTRAP_SERVERS_ENV)
+                boolean bootstrap = e.getKey().equals(KafkaConfig.BOOTSTRAP_SERVERS.env())
                         && value.equals("${COMPOSE_KAFKA_BOOTSTRAP_SERVERS:-kafka:9092}");
                 assertTrue(!value.contains("${") || value.equals("${" + e.getKey() + ":-}") || bootstrap,
                         svc + ": " + e.getKey() + "=" + value);
@@ -169,24 +169,24 @@ class DeploymentFilesTest {
                     "KAFKA_PROPERTIES_SASL_JAAS_CONFIG", "KAFKA_PROPERTIES_SSL_TRUSTSTORE_LOCATION")), svc);
         }
         Set<String> ingress = environment(compose, "ingress");
-        assertTrue(ingress.containsAll(List.of(AppConfig.CORP_ID_ENV, AppConfig.AGENT_ID_ENV, AppConfig.TOKEN_ENV,
-                AppConfig.ENCODING_AES_KEY_ENV)), ingress::toString);
-        assertFalse(ingress.contains(AppConfig.CORP_SECRET_ENV), "the ingress never calls WeCom's API");
-        assertFalse(ingress.contains(OpenAiConfig.API_KEY_ENV));
+        assertTrue(ingress.containsAll(List.of(AppConfig.CORP_ID.env(), AppConfig.AGENT_ID.env(), AppConfig.TOKEN.env(),
+                AppConfig.ENCODING_AES_KEY.env())), ingress::toString);
+        assertFalse(ingress.contains(AppConfig.CORP_SECRET.env()), "the ingress never calls WeCom's API");
+        assertFalse(ingress.contains(OpenAiConfig.API_KEY.env()));
 
         Set<String> reply = environment(compose, "reply-service");
-        assertTrue(reply.containsAll(List.of(AppConfig.CORP_ID_ENV, AppConfig.CORP_SECRET_ENV, AppConfig.AGENT_ID_ENV,
-                ReplyConfig.REQUEST_TIMEOUT_ENV)), reply::toString);
-        assertFalse(reply.contains(OpenAiConfig.API_KEY_ENV));
+        assertTrue(reply.containsAll(List.of(AppConfig.CORP_ID.env(), AppConfig.CORP_SECRET.env(), AppConfig.AGENT_ID.env(),
+                ReplyConfig.REQUEST_TIMEOUT.env())), reply::toString);
+        assertFalse(reply.contains(OpenAiConfig.API_KEY.env()));
 
         Set<String> worker = environment(compose, "agent-worker");
         // The worker fetches media with media/get (issue #14): it needs the app's credentials and the API base.
-        assertTrue(worker.containsAll(List.of(AppConfig.CORP_ID_ENV, AppConfig.CORP_SECRET_ENV, AppConfig.AGENT_ID_ENV,
-                ReplyConfig.WECOM_API_BASE_ENV)), worker::toString);
-        assertTrue(worker.containsAll(List.of(WorkerConfig.AGENT_ENV, WorkerConfig.COMMAND_ENV, WorkerConfig.COMMAND_ENV_ENV,
-                WorkerConfig.COMMAND_MAX_OUTPUT_BYTES_ENV, OpenAiConfig.BASE_URL_ENV, OpenAiConfig.API_KEY_ENV,
-                ReplyConfig.FORMAT_ENV, dev.wecompipeline.config.MediaConfig.OPENAI_VISION_ENV,
-                dev.wecompipeline.config.MediaConfig.MAX_IMAGE_BYTES_ENV)), worker::toString);
+        assertTrue(worker.containsAll(List.of(AppConfig.CORP_ID.env(), AppConfig.CORP_SECRET.env(), AppConfig.AGENT_ID.env(),
+                ReplyConfig.WECOM_API_BASE.env())), worker::toString);
+        assertTrue(worker.containsAll(List.of(WorkerConfig.AGENT.env(), WorkerConfig.COMMAND.env(), WorkerConfig.COMMAND_ENV.env(),
+                WorkerConfig.COMMAND_MAX_OUTPUT_BYTES.env(), OpenAiConfig.BASE_URL.env(), OpenAiConfig.API_KEY.env(),
+                ReplyConfig.FORMAT.env(), dev.wecompipeline.config.MediaConfig.OPENAI_VISION.env(),
+                dev.wecompipeline.config.MediaConfig.MAX_IMAGE_BYTES.env())), worker::toString);
 
         Set<String> topics = environment(compose, "topics");
         assertTrue(topics.stream().allMatch(n -> n.startsWith("KAFKA_") || NON_CONFIG_VARIABLES.contains(n)), topics::toString);
@@ -203,7 +203,7 @@ class DeploymentFilesTest {
         }
         // A SIGKILL before a service's own shutdown ends would cut off its grace for work in flight.
         assertLonger("agent-worker", WorkerService.longestShutdown(WorkerSettings.DEFAULT_REVOKE_GRACE), compose);
-        assertLonger("reply-service", ReplyService.longestShutdown(ReplyConfig.DEFAULT_REQUEST_TIMEOUT), compose);
+        assertLonger("reply-service", ReplyService.longestShutdown(ReplyConfig.REQUEST_TIMEOUT.defaultValue()), compose);
         // Callbacks in flight are bounded by WeCom's 5 s; the producer's close takes at most 5 s more.
         assertLonger("ingress", IngressConfig.WECOM_RESPONSE_DEADLINE.plusSeconds(5), compose);
     }

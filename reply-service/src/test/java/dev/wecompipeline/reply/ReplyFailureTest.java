@@ -147,9 +147,7 @@ class ReplyFailureTest {
         try (ReplyFixture fx = new ReplyFixture(kafka.bootstrapServers(), 1)) {
             dev.wecompipeline.config.AppConfig noSecret = new dev.wecompipeline.config.AppConfig("default", ReplyFixture.CORP,
                     null, "1000002", "token-a", ReplyFixture.APP.encodingAesKey());
-            dev.wecompipeline.config.PipelineConfig config = new dev.wecompipeline.config.PipelineConfig(List.of(noSecret),
-                    fx.config.ingress(), fx.config.kafka(), fx.config.worker(), fx.config.reply(), fx.config.dataDir(),
-                    fx.config.kafkaPort());
+            dev.wecompipeline.config.PipelineConfig config = fx.config.withApps(List.of(noSecret));
 
             dev.wecompipeline.config.ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(
                     dev.wecompipeline.config.ConfigException.class, () -> new ReplyService(config, fx.bootstrap,

@@ -93,8 +93,7 @@ final class ReplyFixture implements AutoCloseable {
         all.put("REPLY_RETRY_MAX_BACKOFF", "200ms");
         all.putAll(env);
         PipelineConfig loaded = ConfigLoader.load(all, Optional.empty());
-        this.config = new PipelineConfig(List.of(APP, APP_B), loaded.ingress(), loaded.kafka(), loaded.worker(),
-                loaded.reply(), loaded.dataDir(), loaded.kafkaPort());
+        this.config = loaded.withApps(List.of(APP, APP_B));
         try (Admin admin = Admin.create(KafkaClientSettings.admin(bootstrap, "rt-admin"))) {
             // Topics.ensure returns once every new partition is served by its leader.
             Topics.ensure(admin, config.kafka(), Duration.ofSeconds(30));

@@ -25,8 +25,8 @@ import dev.wecompipeline.config.WorkerConfig;
 public final class Agents {
 
     /** How a missing base URL is named: either place can fix it. */
-    static final String OPENAI_BASE_URL_KEY = OpenAiConfig.BASE_URL_ENV + " (or " + OpenAiConfig.YAML_SECTION + "."
-            + OpenAiConfig.BASE_URL_YAML + ")";
+    static final String OPENAI_BASE_URL_KEY = OpenAiConfig.BASE_URL.env() + " (or " + OpenAiConfig.BASE_URL.yamlKey()
+            + ")";
 
     /** Connecting is quick when the server is up; a model's thinking time is the request timeout's business. */
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
@@ -70,7 +70,7 @@ public final class Agents {
             case OPENAI -> {
                 Objects.requireNonNull(openai, "openai");
                 if (openai.baseUrl() == null) {
-                    throw new ConfigException(OPENAI_BASE_URL_KEY, "is required when " + WorkerConfig.AGENT_ENV
+                    throw new ConfigException(OPENAI_BASE_URL_KEY, "is required when " + WorkerConfig.AGENT.env()
                             + " is " + WorkerConfig.Agent.OPENAI.id());
                 }
                 yield new OpenAiAgent(openai, http != null ? http : httpClient(), media);

@@ -184,7 +184,7 @@ public final class AnswerImages {
                 && (hosts.contains(host + ":" + port) || port == defaultPort && hosts.contains(host));
         if (!allowed) {
             LOG.debug("agent: image {} in the answer left as a link: its host is not in {}", loggable(uri),
-                    MediaConfig.AGENT_MEDIA_HOSTS_ENV);
+                    MediaConfig.AGENT_MEDIA_HOSTS.env());
             return null;
         }
         return uri;

@@ -145,7 +145,8 @@ class AnswerImagesTest {
         String text = "![a](" + images.url("127.0.0.1", "/page.png") + ") ![b](" + images.url("127.0.0.1", "/huge.png")
                 + ") ![c](" + images.url("127.0.0.1", "/gone.png") + ") ![d](" + images.url("127.0.0.1", "/slow.png") + ")";
         model.answerWith(text);
-        MediaConfig media = new MediaConfig(1000, 1000, 1000, 1000, false)
+        MediaConfig media = new MediaConfig(1000, 1000, 1000, 1000, false, List.of(),
+                MediaConfig.AGENT_MEDIA_FETCH_TIMEOUT.defaultValue())
                 .withAgentMediaHosts(List.of(allowed)).withAgentMediaFetchTimeout(Duration.ofMillis(500));
 
         AgentAnswer answer = agent(media).answer(request(Messages.text("hi")));
@@ -161,7 +162,8 @@ class AnswerImagesTest {
         images.serveEndless("/endless.png");
         String text = "![endless](" + images.url("127.0.0.1", "/endless.png") + ")";
         model.answerWith(text);
-        MediaConfig media = new MediaConfig(100_000, 1000, 1000, 1000, false).withAgentMediaHosts(List.of(allowed));
+        MediaConfig media = new MediaConfig(100_000, 1000, 1000, 1000, false, List.of(),
+                MediaConfig.AGENT_MEDIA_FETCH_TIMEOUT.defaultValue()).withAgentMediaHosts(List.of(allowed));
 
         AgentAnswer answer = agent(media).answer(request(Messages.text("hi")));
 
@@ -175,7 +177,8 @@ class AnswerImagesTest {
     void a_data_url_that_cannot_be_sent_is_replaced_by_a_note() throws Exception {
         model.answerWith("Chart: ![chart](" + dataUrl("image/png", new byte[3000]) + ")\nAnimation: ![](" 
                 + dataUrl("image/gif", CHART) + ")\nSmall: ![ok](" + dataUrl("image/jpeg", PHOTO) + ")");
-        MediaConfig media = new MediaConfig(2000, 1000, 1000, 1000, false);
+        MediaConfig media = new MediaConfig(2000, 1000, 1000, 1000, false, List.of(),
+                MediaConfig.AGENT_MEDIA_FETCH_TIMEOUT.defaultValue());
 
         AgentAnswer answer = agent(media).answer(request(Messages.text("hi")));
 

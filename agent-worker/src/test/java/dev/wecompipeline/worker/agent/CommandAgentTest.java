@@ -196,7 +196,7 @@ class CommandAgentTest {
         // Listing a secret does not pass it either (the configuration refuses it before it gets here).
         CommandAgentConfig config = new CommandAgentConfig(List.of("bash", script("cat > /dev/null\nenv\n")),
                 ENOUGH, List.of("MY_AGENT_KEY", "OPENAI_API_KEY", "NOT_SET_ANYWHERE"),
-                WorkerConfig.DEFAULT_COMMAND_MAX_OUTPUT_BYTES);
+                WorkerConfig.COMMAND_MAX_OUTPUT_BYTES.defaultValue());
         CommandAgent agent = new CommandAgent(config, worker);
         agents.add(agent);
 

@@ -91,7 +91,8 @@ class CommandAnswerTest {
         Path notes = Files.writeString(dir.resolve("notes.txt"), "the notes of the run");
         Path anim = Files.write(dir.resolve("anim.gif"), new byte[100]);
         Files.createDirectories(dir.resolve("out"));
-        MediaConfig caps = new MediaConfig(MediaConfig.DEFAULT_MAX_IMAGE_BYTES, 1000, 1000, 4000, false);
+        MediaConfig caps = new MediaConfig(MediaConfig.MAX_IMAGE_BYTES.defaultValue(), 1000, 1000, 4000, false, List.of(),
+                MediaConfig.AGENT_MEDIA_FETCH_TIMEOUT.defaultValue());
         CommandAgent agent = new CommandAgent(new CommandAgentConfig(List.of("bash", script(
                 "cat > /dev/null\nprintf '%s' \"$1\"\n"), """
                 {"text": "Partly done.", "images": ["%s", "%s", "%s"], "files": ["%s", "%s", "%s"]}

@@ -206,13 +206,13 @@ class HermesAgentTest {
             assertFalse(refused.getMessage().contains(API_KEY), refused.getMessage());
 
             // Loaded from the environment as an operator would: describe() and toString() mask it.
-            PipelineConfig loaded = ConfigLoader.load(Map.of(WorkerConfig.AGENT_ENV, "hermes",
-                    HermesConfig.API_KEY_ENV, API_KEY, HermesConfig.BASE_URL_ENV, hermes.baseUrl()), Optional.empty());
+            PipelineConfig loaded = ConfigLoader.load(Map.of(WorkerConfig.AGENT.env(), "hermes",
+                    HermesConfig.API_KEY.env(), API_KEY, HermesConfig.BASE_URL.env(), hermes.baseUrl()), Optional.empty());
             assertEquals(API_KEY, loaded.hermes().apiKey());
             assertTrue(loaded.describe().contains("hermes: " + hermes.baseUrl()), loaded.describe());
             assertFalse(loaded.describe().contains(API_KEY), loaded.describe());
             assertFalse(loaded.hermes().toString().contains(API_KEY));
-            assertTrue(WorkerConfig.isPipelineSecret(HermesConfig.API_KEY_ENV), "never passed to a command agent");
+            assertTrue(WorkerConfig.isPipelineSecret(HermesConfig.API_KEY.env()), "never passed to a command agent");
             try (Agent created = Agents.create(loaded)) {
                 assertInstanceOf(HermesAgent.class, created);
             }

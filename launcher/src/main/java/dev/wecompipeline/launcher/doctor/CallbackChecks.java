@@ -101,12 +101,12 @@ public final class CallbackChecks {
         return DoctorCheck.fail(name, detail, switch (status) {
             case 404 -> "wrong path: the ingress serves " + ingress.path() + (ingress.perAppPaths() ? " and " + ingress.path()
                     + "/{app}" : "") + "; make the URL registered in WeCom (and the proxy's location) end in it, or set "
-                    + IngressConfig.PATH_ENV;
+                    + IngressConfig.PATH.env();
             case 400 -> "the signed query string did not arrive intact: make the proxy or tunnel forward it unchanged "
                     + "(nginx: proxy_pass without a URI part, or with $is_args$args)";
             case 403 -> body.contains("source")
-                    ? "the ingress refused this machine's address: add it to " + IngressConfig.ALLOWED_SOURCE_CIDRS_ENV
-                    + " (behind a proxy, list the proxy in " + IngressConfig.TRUSTED_PROXIES_ENV + ")"
+                    ? "the ingress refused this machine's address: add it to " + IngressConfig.ALLOWED_SOURCE_CIDRS.env()
+                    + " (behind a proxy, list the proxy in " + IngressConfig.TRUSTED_PROXIES.env() + ")"
                     : "the ingress refused the signature: it runs with another Token/EncodingAESKey than this "
                     + "configuration (restart it after changing them; check which .env it was started with)";
             case 301, 302, 307, 308 -> "the URL redirects (" + r.headers().firstValue("location").orElse("?")

@@ -95,8 +95,8 @@ public final class KafkaChecks {
                         + (error == null ? "" : " (" + error + ")"),
                 config.kafka().usesEmbeddedBroker()
                         ? "start the pipeline (bin/wecom-pipeline all-in-one runs its own broker on port "
-                        + config.kafkaPort() + "), or set " + KafkaConfig.BOOTSTRAP_SERVERS_ENV + " to your cluster"
-                        : "start the broker, or correct " + KafkaConfig.BOOTSTRAP_SERVERS_ENV
+                        + config.kafkaPort() + "), or set " + KafkaConfig.BOOTSTRAP_SERVERS.env() + " to your cluster"
+                        : "start the broker, or correct " + KafkaConfig.BOOTSTRAP_SERVERS.env()
                         + " (host:port as the clients can reach it; check advertised.listeners)" + secured);
     }
 
@@ -129,8 +129,8 @@ public final class KafkaChecks {
                     "run `bin/wecom-pipeline topics` (every service also creates missing topics when it starts)");
         }
         if (!wrong.isEmpty()) {
-            return DoctorCheck.fail(TOPICS, String.join(", ", wrong) + " partitions, " + KafkaConfig.PARTITIONS_ENV + " says "
-                    + kafka.partitions(), "set " + KafkaConfig.PARTITIONS_ENV + " to the topics' real count, or grow them "
+            return DoctorCheck.fail(TOPICS, String.join(", ", wrong) + " partitions, " + KafkaConfig.PARTITIONS.env() + " says "
+                    + kafka.partitions(), "set " + KafkaConfig.PARTITIONS.env() + " to the topics' real count, or grow them "
                     + "with kafka-topics.sh --alter --partitions (keys then move: only with the pipeline stopped and drained)");
         }
         return DoctorCheck.pass(TOPICS, names.size() + " topics, " + kafka.partitions() + " partitions each");

@@ -83,7 +83,7 @@ public final class ReplicationChecks {
                         + target + ": a broker lost " + (rf == 1 ? "takes the only copy of its partitions with it"
                         : "leaves fewer copies than a second failure needs"),
                         (internal ? "set " + internalReplicationSetting(t.topic()) + "=" + target + " on the brokers and "
-                                : "set " + KafkaConfig.REPLICATION_FACTOR_ENV + "=" + target + " for topics created from now on, and ")
+                                : "set " + KafkaConfig.REPLICATION_FACTOR.env() + "=" + target + " for topics created from now on, and ")
                         + "raise <topic> to " + target + " replicas with kafka-reassign-partitions.sh --execute "
                         + "(a JSON listing " + target + " brokers per partition)");
             }

@@ -58,9 +58,9 @@ public final class WeComChecks {
         } catch (ExecutionException e) {
             WeComException w = ErrorCodes.forFailure(e);
             return DoctorCheck.fail(name, "no answer from " + base + " (" + w.code() + ": " + w.errmsg() + ")",
-                    base.equals(ReplyConfig.DEFAULT_WECOM_API_BASE)
+                    base.equals(ReplyConfig.WECOM_API_BASE.defaultValue())
                             ? "allow outbound HTTPS from this server to qyapi.weixin.qq.com (firewall, proxy)"
-                            : "check " + ReplyConfig.WECOM_API_BASE_ENV + " (" + base + ") and that it is reachable from here");
+                            : "check " + ReplyConfig.WECOM_API_BASE.env() + " (" + base + ") and that it is reachable from here");
         } catch (TimeoutException e) {
             return DoctorCheck.fail(name, "no answer from " + base + " within " + timeout.toSeconds() * 2 + " s",
                     "allow outbound HTTPS from this server to " + URI.create(base).getHost());
@@ -80,7 +80,7 @@ public final class WeComChecks {
                             + " → Secret) into " + secretKey(app) + "; it belongs to this app, not to another app or the corp");
             case INVALID_CORPID -> DoctorCheck.fail(name, detail,
                     "wrong corp id: copy the Corp ID again (admin console → My Company → Company Information) into "
-                            + key(app, AppConfig.CORP_ID_ENV, AppConfig.CORP_ID_YAML));
+                            + key(app, AppConfig.CORP_ID.env(), AppConfig.CORP_ID.key()));
             case ErrorCodes.IP_NOT_ALLOWED -> DoctorCheck.fail(name, detail, "add this server's IP"
                     + fromIp(errmsg).map(ip -> " " + ip).orElse("") + " to the app's trusted IPs (admin console → Applications → "
                     + consoleName(app) + " → Trusted IPs / 企业可信IP), then run doctor again");
@@ -102,7 +102,7 @@ public final class WeComChecks {
     }
 
     private static String secretKey(AppConfig app) {
-        return key(app, AppConfig.CORP_SECRET_ENV, AppConfig.CORP_SECRET_YAML);
+        return key(app, AppConfig.CORP_SECRET.env(), AppConfig.CORP_SECRET.key());
     }
 
     private static String key(AppConfig app, String env, String yaml) {

@@ -1,16 +1,5 @@
 package dev.wecompipeline.launcher.setup;
 
-import static dev.wecompipeline.config.AppConfig.AGENT_ID_ENV;
-import static dev.wecompipeline.config.AppConfig.AGENT_ID_YAML;
-import static dev.wecompipeline.config.AppConfig.CORP_ID_ENV;
-import static dev.wecompipeline.config.AppConfig.CORP_ID_YAML;
-import static dev.wecompipeline.config.AppConfig.CORP_SECRET_ENV;
-import static dev.wecompipeline.config.AppConfig.CORP_SECRET_YAML;
-import static dev.wecompipeline.config.AppConfig.ENCODING_AES_KEY_ENV;
-import static dev.wecompipeline.config.AppConfig.ENCODING_AES_KEY_YAML;
-import static dev.wecompipeline.config.AppConfig.TOKEN_ENV;
-import static dev.wecompipeline.config.AppConfig.TOKEN_YAML;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +16,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.wecompipeline.config.AppConfig;
 import dev.wecompipeline.config.IngressConfig;
+import dev.wecompipeline.config.Setting;
 import dev.wecompipeline.config.YamlTree;
 
 /**
@@ -42,6 +32,9 @@ import dev.wecompipeline.config.YamlTree;
  *   <li>{@link Format#BOTH}: the secrets (corp secret, Token, EncodingAESKey) in {@code .env}, the
  *       rest in {@code config.yaml}, which can then be shared or committed.</li>
  * </ul>
+ * Where each value goes comes from the {@link Setting} declarations ({@link AppConfig#SETTINGS},
+ * {@link IngressConfig#ALLOWED_USERS}, ...): their variable, YAML section and key, and whether they
+ * are secret; this class has no table of its own.
  * Comments and unrelated lines of an existing {@code .env} are kept; {@code config.yaml} is
  * rewritten from its parsed tree (values kept exactly, comments not), after a {@code .bak} copy.
  */
@@ -59,15 +52,13 @@ public final class SetupWriter {
     }
 
     static final String HEADER = "written by wecom-pipeline setup";
-    private static final String EXTRA = IngressConfig.YAML_SECTION;
+    /** The section the app and access settings are declared in (Hermes' own). */
+    private static final String EXTRA = AppConfig.CORP_ID.section();
     private static final String APPS = "apps";
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-    /** The single app's variables, in the order the reference doc lists them. */
-    private static final List<String[]> APP_KEYS = List.of(
-            new String[] {CORP_ID_ENV, CORP_ID_YAML}, new String[] {CORP_SECRET_ENV, CORP_SECRET_YAML},
-            new String[] {AGENT_ID_ENV, AGENT_ID_YAML}, new String[] {TOKEN_ENV, TOKEN_YAML},
-            new String[] {ENCODING_AES_KEY_ENV, ENCODING_AES_KEY_YAML});
-    private static final Set<String> SECRET_ENV = Set.of(CORP_SECRET_ENV, TOKEN_ENV, ENCODING_AES_KEY_ENV);
+    private static final Setting<?> ALLOWED_USERS = IngressConfig.ALLOWED_USERS;
+    private static final Setting<?> ALLOW_ALL_USERS = IngressConfig.ALLOW_ALL_USERS;
+    private static final Setting<?> PUBLIC_URL = IngressConfig.PUBLIC_URL;
 
     private SetupWriter() {
     }
@@ -95,18 +86,18 @@ public final class SetupWriter {
                 throw new SetupException(yamlPath.getFileName() + " already has an apps list (" + EXTRA + ".apps); "
                         + "add this app to it with --app NAME");
             }
-            for (String[] k : APP_KEYS) {
-                boolean toEnv = format == Format.ENV || format == Format.BOTH && SECRET_ENV.contains(k[0])
+            for (Setting<?> k : AppConfig.SETTINGS) {
+                boolean toEnv = format == Format.ENV || format == Format.BOTH && k.secret()
                         // In BOTH, a corp id or agent id already in .env would shadow config.yaml: keep it current there.
-                        || format == Format.BOTH && env.get(k[0]).isPresent();
+                        || format == Format.BOTH && env.get(k.env()).isPresent();
                 if (toEnv) {
-                    envUpdates.put(k[0], appValues.get(k[1]));
+                    envUpdates.put(k.env(), appValues.get(k.key()));
                 } else {
-                    putText(extra, k[1], appValues.get(k[1]), EXTRA, yamlPath, overwrites);
-                    if (env.get(k[0]).isPresent()) {
+                    putText(extra, k.key(), appValues.get(k.key()), EXTRA, yamlPath, overwrites);
+                    if (env.get(k.env()).isPresent()) {
                         // A variable wins over config.yaml: the stale one must go, or the new value is ignored.
-                        envRemovals.add(k[0]);
-                        overwrites.add(envPath.getFileName() + ": " + k[0] + " (removed; it would override "
+                        envRemovals.add(k.env());
+                        overwrites.add(envPath.getFileName() + ": " + k.env() + " (removed; it would override "
                                 + yamlPath.getFileName() + ")");
                     }
                 }
@@ -114,32 +105,32 @@ public final class SetupWriter {
         }
 
         // Access and the public URL go where they already live, else where the app went.
-        boolean accessInEnv = format == Format.ENV || env.get(IngressConfig.ALLOWED_USERS_ENV).isPresent()
-                || env.get(IngressConfig.ALLOW_ALL_USERS_ENV).isPresent();
+        boolean accessInEnv = format == Format.ENV || env.get(ALLOWED_USERS.env()).isPresent()
+                || env.get(ALLOW_ALL_USERS.env()).isPresent();
         if (accessInEnv) {
             List<String> users = a.multiApp()
-                    ? union(splitList(env.get(IngressConfig.ALLOWED_USERS_ENV).orElse("")), a.scopedUsers())
+                    ? union(splitList(env.get(ALLOWED_USERS.env()).orElse("")), a.scopedUsers())
                     : a.scopedUsers();
             boolean allowAll = a.allowAllUsers() || a.multiApp()
-                    && env.get(IngressConfig.ALLOW_ALL_USERS_ENV).map(Boolean::parseBoolean).orElse(false);
-            envUpdates.put(IngressConfig.ALLOWED_USERS_ENV, String.join(",", users));
-            envUpdates.put(IngressConfig.ALLOW_ALL_USERS_ENV, Boolean.toString(allowAll));
+                    && env.get(ALLOW_ALL_USERS.env()).map(Boolean::parseBoolean).orElse(false);
+            envUpdates.put(ALLOWED_USERS.env(), String.join(",", users));
+            envUpdates.put(ALLOW_ALL_USERS.env(), Boolean.toString(allowAll));
         } else {
-            List<String> users = a.multiApp() ? union(textList(extra.path(IngressConfig.ALLOWED_USERS_YAML)), a.scopedUsers())
+            List<String> users = a.multiApp() ? union(textList(extra.path(ALLOWED_USERS.key())), a.scopedUsers())
                     : a.scopedUsers();
             boolean allowAll = a.allowAllUsers() || a.multiApp()
-                    && "true".equalsIgnoreCase(extra.path(IngressConfig.ALLOW_ALL_USERS_YAML).asText(""));
+                    && "true".equalsIgnoreCase(extra.path(ALLOW_ALL_USERS.key()).asText(""));
             ArrayNode list = NODES.arrayNode();
             users.forEach(list::add);
-            extra.set(IngressConfig.ALLOWED_USERS_YAML, list);
+            extra.set(ALLOWED_USERS.key(), list);
             // A real YAML boolean: Hermes reads this file too, and a quoted "false" is truthy in Python.
-            extra.put(IngressConfig.ALLOW_ALL_USERS_YAML, allowAll);
+            extra.put(ALLOW_ALL_USERS.key(), allowAll);
         }
         if (a.publicUrl() != null) {
-            if (format == Format.ENV || env.get(IngressConfig.PUBLIC_URL_ENV).isPresent()) {
-                envUpdates.put(IngressConfig.PUBLIC_URL_ENV, a.publicUrl());
+            if (format == Format.ENV || env.get(PUBLIC_URL.env()).isPresent()) {
+                envUpdates.put(PUBLIC_URL.env(), a.publicUrl());
             } else {
-                putText(extra, IngressConfig.PUBLIC_URL_YAML, a.publicUrl(), EXTRA, yamlPath, overwrites);
+                putText(extra, PUBLIC_URL.key(), a.publicUrl(), EXTRA, yamlPath, overwrites);
             }
         }
 
@@ -174,11 +165,11 @@ public final class SetupWriter {
 
     private static Map<String, String> appValues(SetupAnswers a) {
         Map<String, String> v = new LinkedHashMap<>();
-        v.put(CORP_ID_YAML, a.corpId());
-        v.put(CORP_SECRET_YAML, a.corpSecret());
-        v.put(AGENT_ID_YAML, a.agentId());
-        v.put(TOKEN_YAML, a.token());
-        v.put(ENCODING_AES_KEY_YAML, a.encodingAesKey());
+        v.put(AppConfig.CORP_ID.key(), a.corpId());
+        v.put(AppConfig.CORP_SECRET.key(), a.corpSecret());
+        v.put(AppConfig.AGENT_ID.key(), a.agentId());
+        v.put(AppConfig.TOKEN.key(), a.token());
+        v.put(AppConfig.ENCODING_AES_KEY.key(), a.encodingAesKey());
         return v;
     }
 
@@ -188,15 +179,15 @@ public final class SetupWriter {
         ObjectNode moved = NODES.objectNode();
         moved.put(AppConfig.NAME_YAML, AppConfig.DEFAULT_NAME);
         boolean any = false;
-        for (String[] k : APP_KEYS) {
-            String fromEnv = env.get(k[0]).orElse(null);
-            JsonNode flat = extra.remove(k[1]);
+        for (Setting<?> k : AppConfig.SETTINGS) {
+            String fromEnv = env.get(k.env()).orElse(null);
+            JsonNode flat = extra.remove(k.key());
             String value = fromEnv != null ? fromEnv : flat != null && !flat.isNull() ? flat.asText() : null;
             if (fromEnv != null) {
-                envRemovals.add(k[0]);
+                envRemovals.add(k.env());
             }
             if (value != null) {
-                moved.put(k[1], value);
+                moved.put(k.key(), value);
                 any = true;
             }
         }
@@ -222,7 +213,8 @@ public final class SetupWriter {
                 apps.set(i, entry);
                 return;
             }
-            if (a.corpId().equals(other.path(CORP_ID_YAML).asText()) && a.agentId().equals(other.path(AGENT_ID_YAML).asText())) {
+            if (a.corpId().equals(other.path(AppConfig.CORP_ID.key()).asText())
+                    && a.agentId().equals(other.path(AppConfig.AGENT_ID.key()).asText())) {
                 throw new SetupException("corp " + a.corpId() + " with agent " + a.agentId() + " is already configured as app '"
                         + other.path(AppConfig.NAME_YAML).asText() + "'; re-run with --app "
                         + other.path(AppConfig.NAME_YAML).asText() + " to replace it");

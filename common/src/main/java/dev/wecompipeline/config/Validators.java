@@ -11,10 +11,25 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * Validation rules shared by the config records. Each check appends a {@link Problem} instead of
- * throwing, so a record reports all its mistakes at once.
+ * Validation rules of the settings. Each rule appends a {@link Problem} instead of throwing, so a
+ * record reports all its mistakes at once.
+ *
+ * <p>A {@link Validator} is a rule for one value, attached to its {@link Setting} declaration
+ * ({@code .validatedBy(Validators.atLeast(1))}); the static methods taking a key are the same
+ * rules for cross-field checks in the records' constructors.
  */
-final class Checks {
+public final class Validators {
+
+    /**
+     * A rule for one setting's value.
+     *
+     * @param <T> the setting's type
+     */
+    @FunctionalInterface
+    public interface Validator<T> {
+        /** Adds a problem about {@code key} to {@code out} if {@code value} breaks the rule. */
+        void check(List<Problem> out, String key, T value);
+    }
 
     /** Port 0 asks the OS for a free port; tests use it, production configs should not. */
     static final int MIN_PORT = 0;
@@ -23,7 +38,61 @@ final class Checks {
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
     private static final Pattern IPV6 = Pattern.compile("[0-9a-fA-F:.]*:[0-9a-fA-F:.]*");
 
-    private Checks() {
+    private Validators() {
+    }
+
+    /** A port, 0 (a free one, for tests) to 65535. */
+    public static Validator<Integer> port() {
+        return (out, key, value) -> port(out, key, value);
+    }
+
+    public static Validator<Number> atLeast(long min) {
+        return (out, key, value) -> atLeast(out, key, value.longValue(), min);
+    }
+
+    public static Validator<Number> range(long min, long max) {
+        return (out, key, value) -> range(out, key, value.longValue(), min, max);
+    }
+
+    /** Present and not blank. */
+    public static Validator<String> notBlank() {
+        return Validators::notBlank;
+    }
+
+    /** Present (a list or choice that was given as something). */
+    public static Validator<Object> present() {
+        return Validators::present;
+    }
+
+    public static Validator<Duration> positive() {
+        return Validators::positive;
+    }
+
+    public static Validator<Duration> notNegative() {
+        return Validators::notNegative;
+    }
+
+    /** Unset, or an absolute http(s) URL with a host; the message shows {@code example}. */
+    public static Validator<String> httpUrlIfSet(String example) {
+        return (out, key, value) -> {
+            if (value != null && !isHttpUrl(value)) {
+                out.add(new Problem(key, "must be an http(s) URL like " + example + ", got '" + value + "'"));
+            }
+        };
+    }
+
+    /** Set, and an absolute http(s) URL with a host; the message shows {@code example}. */
+    public static Validator<String> httpUrl(String example) {
+        return (out, key, value) -> {
+            if (notBlank(out, key, value) && !isHttpUrl(value)) {
+                out.add(new Problem(key, "must be an http(s) URL like " + example + ", got '" + value + "'"));
+            }
+        };
+    }
+
+    /** Each entry an IP literal or CIDR block. */
+    public static Validator<java.util.Collection<String>> cidrs() {
+        return Validators::cidrs;
     }
 
     static void port(List<Problem> out, String key, int port) {
