@@ -110,7 +110,7 @@ public final class Setting<T> {
     public static Setting<Duration> duration(String env, String section, String key, Duration defaultValue,
                                              ChronoUnit plainUnit) {
         boolean unitInName = key.endsWith("_ms") || key.endsWith("_seconds") || key.endsWith("_hours");
-        String unit = plainUnit.toString().toLowerCase(Locale.ROOT);
+        String unit = plainUnit == ChronoUnit.MILLIS ? "milliseconds" : plainUnit.toString().toLowerCase(Locale.ROOT);
         return of(env, section, key, new Type<>() {
             @Override
             public Duration read(SettingReader in, Source source, Duration fallback, boolean secret) {
@@ -141,20 +141,20 @@ public final class Setting<T> {
 
     /** A YAML list or a comma-separated string; entries trimmed, empty ones dropped. */
     public static Setting<List<String>> list(String env, String section, String key, List<String> defaultValue) {
-        return of(env, section, key, simple("list", SettingReader::list, v -> String.join(",", v)),
+        return of(env, section, key, simple("list (comma-separated, or a YAML list)", SettingReader::list, v -> String.join(",", v)),
                 List.copyOf(defaultValue));
     }
 
     /** Like {@link #list}, order and repeats not mattering. */
     public static Setting<Set<String>> set(String env, String section, String key, Set<String> defaultValue) {
-        return of(env, section, key, simple("list",
+        return of(env, section, key, simple("list (comma-separated, or a YAML list)",
                 (in, source, fallback) -> Set.copyOf(in.list(source, List.copyOf(fallback))),
                 v -> v.stream().sorted().collect(Collectors.joining(","))), Set.copyOf(defaultValue));
     }
 
     /** A program and its arguments: a YAML list as written, or a string split on whitespace. */
     public static Setting<List<String>> words(String env, String section, String key, List<String> defaultValue) {
-        return of(env, section, key, simple("words", SettingReader::words, v -> String.join(" ", v)),
+        return of(env, section, key, simple("program and arguments", SettingReader::words, v -> String.join(" ", v)),
                 List.copyOf(defaultValue));
     }
 
