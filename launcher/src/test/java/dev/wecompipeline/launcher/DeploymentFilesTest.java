@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,13 +21,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.wecompipeline.config.KafkaClientProperties;
 import dev.wecompipeline.config.AppConfig;
 import dev.wecompipeline.config.ConfigLoader;
-import dev.wecompipeline.config.EngineConfig;
-import dev.wecompipeline.config.HermesConfig;
 import dev.wecompipeline.config.IngressConfig;
 import dev.wecompipeline.config.KafkaConfig;
 import dev.wecompipeline.config.OpenAiConfig;
-import dev.wecompipeline.config.PipelineConfig;
 import dev.wecompipeline.config.ReplyConfig;
+import dev.wecompipeline.config.Setting;
+import dev.wecompipeline.config.SettingsCatalog;
 import dev.wecompipeline.config.WorkerConfig;
 import dev.wecompipeline.reply.ReplyService;
 import dev.wecompipeline.worker.WorkerService;
@@ -47,18 +44,11 @@ class DeploymentFilesTest {
     /** Read by the launcher script, logback or the JVM rather than the configuration classes. */
     private static final Set<String> NON_CONFIG_VARIABLES = Set.of("WECOM_LOG_LEVEL", "JAVA_OPTS");
 
-    static Set<String> configVariables() throws IllegalAccessException {
+    /** Every variable the configuration reads: each declared {@link Setting}'s, and the config file's. */
+    static Set<String> configVariables() {
         Set<String> names = new TreeSet<>();
-        for (Class<?> c : List.of(AppConfig.class, IngressConfig.class, KafkaConfig.class, WorkerConfig.class,
-                OpenAiConfig.class, HermesConfig.class, dev.wecompipeline.config.MediaConfig.class, ReplyConfig.class,
-                EngineConfig.class, PipelineConfig.class, ConfigLoader.class)) {
-            for (Field f : c.getDeclaredFields()) {
-                if (Modifier.isStatic(f.getModifiers()) && f.getType() == String.class && f.getName().endsWith("_ENV")) {
-                    f.setAccessible(true);
-                    names.add((String) f.get(null));
-                }
-            }
-        }
+        SettingsCatalog.all().forEach(s -> names.add(s.env()));
+        names.add(ConfigLoader.CONFIG_ENV);
         return names;
     }
 

@@ -9,14 +9,18 @@ import dev.wecompipeline.config.AppConfig;
 import dev.wecompipeline.config.ConfigException;
 import dev.wecompipeline.config.ConfigException.Problem;
 import dev.wecompipeline.config.ConfigLoader;
+import dev.wecompipeline.config.IngressConfig;
 import dev.wecompipeline.config.PipelineConfig;
+import dev.wecompipeline.config.Setting;
+import dev.wecompipeline.config.SettingsCatalog;
 import dev.wecompipeline.crypto.WxBizMsgCrypt;
 import dev.wecompipeline.launcher.setup.Credentials;
 
 /**
  * Loading the configuration as every command does, each problem turned into a failed check with
  * its fix, each load-time warning (a secret trimmed of whitespace) into a warning; then each
- * app's EncodingAESKey through the crypto itself.
+ * app's EncodingAESKey through the crypto itself. A problem about a declared {@link Setting}
+ * gets that declaration's type, default and meaning in its fix.
  */
 public final class ConfigChecks {
 
@@ -55,7 +59,8 @@ public final class ConfigChecks {
         }
         if (!config.ingress().allowAllUsers() && config.ingress().allowedUsers().isEmpty()) {
             checks.add(DoctorCheck.warn("access", "nobody may talk to the agent (every user is refused)",
-                    "set WECOM_CALLBACK_ALLOWED_USERS=user1,user2 or WECOM_CALLBACK_ALLOW_ALL_USERS=true"));
+                    "set " + IngressConfig.ALLOWED_USERS.env() + "=user1,user2 or " + IngressConfig.ALLOW_ALL_USERS.env()
+                            + "=true"));
         }
         return new Result(checks, Optional.of(config));
     }
@@ -88,12 +93,20 @@ public final class ConfigChecks {
         if (message.contains("no WeCom app is configured")) {
             return "run `bin/wecom-pipeline setup` to write .env or config.yaml, then load it (set -a; . ./.env; set +a)";
         }
+        Optional<Setting<?>> setting = SettingsCatalog.find(key);
         if (message.contains("is required")) {
-            return "set " + key + " (see README, Configuration; `bin/wecom-pipeline setup` writes a complete one)";
+            return "set " + key + setting.map(ConfigChecks::meaning).orElse("")
+                    + " (see README, Configuration; `bin/wecom-pipeline setup` writes a complete one)";
         }
         if (message.contains("file not found")) {
             return "point " + ConfigLoader.CONFIG_ENV + " at an existing file, or unset it";
         }
-        return "correct " + key + " as the message says (README, Configuration lists every setting)";
+        return "correct " + key + " as the message says" + setting.map(ConfigChecks::meaning).orElse("")
+                + " (README, Configuration lists every setting)";
+    }
+
+    /** What the declaration says about a setting: its meaning, type and default. */
+    private static String meaning(Setting<?> s) {
+        return ": " + s.doc() + " (" + s.typeDescription() + ", default " + s.shownDefault() + ")";
     }
 }
