@@ -56,7 +56,6 @@ public final class SettingsTable {
         return literal ? "`" + shown + "`" : escape(shown);
     }
 
-    @SuppressWarnings("unchecked")
     private static <T> String formatted(Setting<T> s) {
         return s.show(s.defaultValue());
     }

@@ -111,7 +111,6 @@ class SettingDeclarationsTest {
         }
     }
 
-    @SuppressWarnings("unchecked")
     private static <T> String envForm(Setting<T> s) {
         return s.show(s.defaultValue());
     }

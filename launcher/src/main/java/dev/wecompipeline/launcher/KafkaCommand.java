@@ -10,7 +10,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import dev.wecompipeline.config.PipelineConfig;
 import dev.wecompipeline.kafka.embedded.EmbeddedKafkaBroker;
 import dev.wecompipeline.kafka.embedded.SecureListeners;
 import dev.wecompipeline.kafka.embedded.TlsStores;
@@ -49,6 +48,8 @@ final class KafkaCommand implements Callable<Integer> {
      */
     static final Duration CLUSTER_STOP_GRACE = Duration.ofSeconds(30);
 
+    // Annotation values must be constants, so the variables of PipelineConfig.DATA_DIR and KAFKA_PORT are
+    // spelt out here; DeploymentFilesTest checks they still match the declarations.
     @Option(names = "--data-dir", defaultValue = "${env:WECOM_PIPELINE_DATA_DIR:-./data}",
             description = "Local state directory (env WECOM_PIPELINE_DATA_DIR, default ${DEFAULT-VALUE}).")
     Path dataDir;

@@ -24,6 +24,7 @@ import dev.wecompipeline.config.ConfigLoader;
 import dev.wecompipeline.config.IngressConfig;
 import dev.wecompipeline.config.KafkaConfig;
 import dev.wecompipeline.config.OpenAiConfig;
+import dev.wecompipeline.config.PipelineConfig;
 import dev.wecompipeline.config.ReplyConfig;
 import dev.wecompipeline.config.Setting;
 import dev.wecompipeline.config.SettingsCatalog;
@@ -98,6 +99,15 @@ class DeploymentFilesTest {
         assertTrue(jar.endsWith("launcher/target/wecom-pipeline.jar"), jar);
         String script = Files.readString(ROOT.resolve("bin/wecom-pipeline"));
         assertTrue(script.contains("launcher/target/wecom-pipeline.jar"), "bin/wecom-pipeline runs the same jar");
+    }
+
+    @Test
+    void the_kafka_commands_option_defaults_name_the_declared_variables_and_defaults() {
+        picocli.CommandLine.Model.CommandSpec spec = new picocli.CommandLine(new KafkaCommand()).getCommandSpec();
+        assertEquals("${env:" + PipelineConfig.DATA_DIR.env() + ":-" + PipelineConfig.DATA_DIR.defaultValue() + "}",
+                spec.findOption("--data-dir").defaultValue());
+        assertEquals("${env:" + PipelineConfig.KAFKA_PORT.env() + ":-" + PipelineConfig.KAFKA_PORT.defaultValue() + "}",
+                spec.findOption("--port").defaultValue());
     }
 
     @Test
