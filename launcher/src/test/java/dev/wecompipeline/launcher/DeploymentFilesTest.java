@@ -102,12 +102,11 @@ class DeploymentFilesTest {
     }
 
     @Test
-    void the_kafka_commands_option_defaults_name_the_declared_variables_and_defaults() {
-        picocli.CommandLine.Model.CommandSpec spec = new picocli.CommandLine(new KafkaCommand()).getCommandSpec();
+    void the_kafka_commands_option_defaults_name_the_declared_variables_and_defaults() throws Exception {
         assertEquals("${env:" + PipelineConfig.DATA_DIR.env() + ":-" + PipelineConfig.DATA_DIR.defaultValue() + "}",
-                spec.findOption("--data-dir").defaultValue());
+                KafkaCommand.class.getDeclaredField("dataDir").getAnnotation(picocli.CommandLine.Option.class).defaultValue());
         assertEquals("${env:" + PipelineConfig.KAFKA_PORT.env() + ":-" + PipelineConfig.KAFKA_PORT.defaultValue() + "}",
-                spec.findOption("--port").defaultValue());
+                KafkaCommand.class.getDeclaredField("port").getAnnotation(picocli.CommandLine.Option.class).defaultValue());
     }
 
     @Test
