@@ -26,7 +26,7 @@ import java.util.function.Function;
  * <p>A value that does not parse becomes one problem naming the variable or key, and the default
  * is used in its place so reading continues and every mistake is reported together. Values
  * quoted in problems are non-secret settings only; secrets go through {@link #text} and are never
- * quoted. Environment variables set to an empty string count as unset, as {@code KEY=} in a
+ * quoted. Which method reads a setting is its {@link Setting}'s type. Environment variables set to an empty string count as unset, as {@code KEY=} in a
  * {@code .env} file usually means "not configured".
  */
 final class SettingReader {
@@ -95,10 +95,6 @@ final class SettingReader {
             }
             return trimmed.isEmpty() ? fallback : trimmed;
         }).orElse(fallback);
-    }
-
-    String string(Source source, String fallback) {
-        return text(source, fallback, false);
     }
 
     int integer(Source source, int fallback) {
