@@ -59,13 +59,14 @@ final class WorkerProcessor implements Processor<WorkerProcessor.Task> {
     private final JsonSerde<InboundMessage> inboundSerde = JsonSerde.inbound();
     private final JsonSerde<ReplyMessage> replySerde = JsonSerde.replies();
 
-    WorkerProcessor(KafkaConfig topics, Agent agent, WorkerSettings settings, TaskRunner runner, PartitionHistory partitionHistory,
-                    WorkerMetrics metrics, ExecutorService loader) {
+    WorkerProcessor(KafkaConfig topics, Agent agent, WorkerSettings settings, TaskRunner runner,
+                    PartitionHistory partitionHistory, WorkerMetrics metrics, ExecutorService loader) {
         this(topics, agent, settings, runner, partitionHistory, metrics, loader, MediaFetcher.NONE, MediaUploader.NONE);
     }
 
-    WorkerProcessor(KafkaConfig topics, Agent agent, WorkerSettings settings, TaskRunner runner, PartitionHistory partitionHistory,
-                    WorkerMetrics metrics, ExecutorService loader, MediaFetcher media, MediaUploader uploader) {
+    WorkerProcessor(KafkaConfig topics, Agent agent, WorkerSettings settings, TaskRunner runner,
+                    PartitionHistory partitionHistory, WorkerMetrics metrics, ExecutorService loader, MediaFetcher media,
+                    MediaUploader uploader) {
         this.media = media;
         this.uploader = uploader;
         this.topics = topics;
@@ -244,7 +245,8 @@ final class WorkerProcessor implements Processor<WorkerProcessor.Task> {
         return CompletableFuture.supplyAsync(() -> {
             DedupeIndex index = new DedupeIndex(settings.dedupeWindow().toMillis());
             if (committedOffset > 0) {
-                boolean complete = partitionHistory.readBefore(tp, committedOffset, settings.dedupeWindow().toMillis() * 2, r -> {
+                long span = settings.dedupeWindow().toMillis() * 2;
+                boolean complete = partitionHistory.readBefore(tp, committedOffset, span, r -> {
                     String key = r.key() == null ? "" : r.key();
                     String app = RecordHeaders.get(r.headers(), RecordHeaders.APP).orElse("");
                     RecordHeaders.get(r.headers(), RecordHeaders.MESSAGE_ID)

@@ -149,8 +149,8 @@ class PartitionReaderTest {
     }
 
     private static KafkaProducer<String, byte[]> transactional(KafkaBroker kafka) {
-        Map<String, Object> p = KafkaClientSettings.transactionalProducer(KafkaConnection.plain(kafka.bootstrapServers()),
-                "reader-test-tx-" + UUID.randomUUID(), 60_000);
+        Map<String, Object> p = KafkaClientSettings.transactionalProducer(
+                KafkaConnection.plain(kafka.bootstrapServers()), "reader-test-tx-" + UUID.randomUUID(), 60_000);
         return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     }
 

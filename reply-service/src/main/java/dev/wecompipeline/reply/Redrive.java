@@ -129,13 +129,15 @@ public final class Redrive {
         List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
         try (PartitionReader reader = new PartitionReader(kafka, "wecom-redrive", TIMEOUT)) {
             if (!reader.readTopic(topic, PartitionReader.Start.BEGINNING, out::add)) {
-                throw new IllegalStateException("could not read " + topic + " to its end within " + TIMEOUT.toSeconds() + " s");
+                throw new IllegalStateException("could not read " + topic + " to its end within "
+                        + TIMEOUT.toSeconds() + " s");
             }
         }
         return out;
     }
 
-    private static int publish(KafkaConnection kafka, String topic, Collection<ConsumerRecord<String, byte[]>> records) {
+    private static int publish(KafkaConnection kafka, String topic,
+                               Collection<ConsumerRecord<String, byte[]>> records) {
         List<ProducerRecord<String, byte[]>> back = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> r : records) {
             // Keyed as before, so it lands on the partition whose delivery markers it needs.
