@@ -11,7 +11,7 @@ import java.util.Map;
  *
  * <p>Time is the records' own timestamps, not the clock: a duplicate is one whose original was
  * written at most {@code window} earlier, whenever the worker happens to read them. The index is
- * rebuilt from the partition itself after a restart or rebalance ({@link LogScanner}), so it
+ * rebuilt from the partition itself after a restart or rebalance ({@link PartitionHistory}), so it
  * needs no store of its own. Only the poll thread touches an instance.
  */
 final class DedupeIndex {

@@ -60,11 +60,11 @@ final class SessionStore {
      *
      * @throws IllegalStateException when the slice cannot be read completely in time
      */
-    Slice read(int partition, LogScanner scanner) {
+    Slice read(int partition, PartitionHistory history) {
         Map<String, List<Turn>> slice = new HashMap<>();
         Map<String, Integer> gens = new HashMap<>();
-        boolean complete = scanner.scan(new TopicPartition(topic, partition), -1, -1, r -> {
-            String user = new String(r.key(), StandardCharsets.UTF_8);
+        boolean complete = history.readAll(new TopicPartition(topic, partition), r -> {
+            String user = r.key();
             slice.remove(user);
             gens.remove(user);
             if (r.value() == null) {

@@ -15,6 +15,7 @@ import dev.wecompipeline.kafka.InboundMessage;
 import dev.wecompipeline.kafka.JsonSerde;
 import dev.wecompipeline.kafka.RecordHeaders;
 import dev.wecompipeline.kafka.ReplyMessage;
+import dev.wecompipeline.kafka.Republish;
 import dev.wecompipeline.worker.agent.Agent;
 import dev.wecompipeline.worker.agent.AgentRequest;
 import dev.wecompipeline.worker.agent.Turn;
@@ -48,7 +49,7 @@ final class WorkerProcessor implements Processor<WorkerProcessor.Task> {
     private final Agent agent;
     private final WorkerSettings settings;
     private final TaskRunner runner;
-    private final LogScanner scanner;
+    private final PartitionHistory partitionHistory;
     private final SessionStore sessions;
     private final WorkerMetrics metrics;
     private final ExecutorService loader;
@@ -58,20 +59,21 @@ final class WorkerProcessor implements Processor<WorkerProcessor.Task> {
     private final JsonSerde<InboundMessage> inboundSerde = JsonSerde.inbound();
     private final JsonSerde<ReplyMessage> replySerde = JsonSerde.replies();
 
-    WorkerProcessor(KafkaConfig topics, Agent agent, WorkerSettings settings, TaskRunner runner, LogScanner scanner,
-                    WorkerMetrics metrics, ExecutorService loader) {
-        this(topics, agent, settings, runner, scanner, metrics, loader, MediaFetcher.NONE, MediaUploader.NONE);
+    WorkerProcessor(KafkaConfig topics, Agent agent, WorkerSettings settings, TaskRunner runner,
+                    PartitionHistory partitionHistory, WorkerMetrics metrics, ExecutorService loader) {
+        this(topics, agent, settings, runner, partitionHistory, metrics, loader, MediaFetcher.NONE, MediaUploader.NONE);
     }
 
-    WorkerProcessor(KafkaConfig topics, Agent agent, WorkerSettings settings, TaskRunner runner, LogScanner scanner,
-                    WorkerMetrics metrics, ExecutorService loader, MediaFetcher media, MediaUploader uploader) {
+    WorkerProcessor(KafkaConfig topics, Agent agent, WorkerSettings settings, TaskRunner runner,
+                    PartitionHistory partitionHistory, WorkerMetrics metrics, ExecutorService loader, MediaFetcher media,
+                    MediaUploader uploader) {
         this.media = media;
         this.uploader = uploader;
         this.topics = topics;
         this.agent = agent;
         this.settings = settings;
         this.runner = runner;
-        this.scanner = scanner;
+        this.partitionHistory = partitionHistory;
         this.sessions = new SessionStore(topics.sessionsTopic(), settings.historyTurns(), settings.historyMaxBytes());
         this.metrics = metrics;
         this.loader = loader;
@@ -228,10 +230,8 @@ final class WorkerProcessor implements Processor<WorkerProcessor.Task> {
     public ProducerRecord<String, byte[]> deadLetter(ConsumerRecord<String, byte[]> record, String reason) {
         LOG.warn("Record {}-{}@{} sent to {}: {}", record.topic(), record.partition(), record.offset(),
                 topics.inboundDlqTopic(), reason);
-        ProducerRecord<String, byte[]> dlq = new ProducerRecord<>(topics.inboundDlqTopic(), record.key(), record.value());
-        record.headers().forEach(h -> dlq.headers().add(h));
-        RecordHeaders.put(dlq.headers(), DLQ_REASON_HEADER, reason == null ? "unreadable" : reason);
-        return dlq;
+        return Republish.of(record).with(DLQ_REASON_HEADER, reason == null ? "unreadable" : reason)
+                .to(topics.inboundDlqTopic());
     }
 
     /**
@@ -245,8 +245,9 @@ final class WorkerProcessor implements Processor<WorkerProcessor.Task> {
         return CompletableFuture.supplyAsync(() -> {
             DedupeIndex index = new DedupeIndex(settings.dedupeWindow().toMillis());
             if (committedOffset > 0) {
-                boolean complete = scanner.scanBefore(tp, committedOffset, settings.dedupeWindow().toMillis() * 2, r -> {
-                    String key = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
+                long span = settings.dedupeWindow().toMillis() * 2;
+                boolean complete = partitionHistory.readBefore(tp, committedOffset, span, r -> {
+                    String key = r.key() == null ? "" : r.key();
                     String app = RecordHeaders.get(r.headers(), RecordHeaders.APP).orElse("");
                     RecordHeaders.get(r.headers(), RecordHeaders.MESSAGE_ID)
                             .ifPresent(id -> index.record(DedupeIndex.idOf(app, key, id), r.timestamp()));
@@ -256,7 +257,7 @@ final class WorkerProcessor implements Processor<WorkerProcessor.Task> {
                 }
             }
             SessionStore.Slice slice = agent.usesHistory() || agent.keepsSessions()
-                    ? sessions.read(tp.partition(), scanner) : new SessionStore.Slice(Map.of(), Map.of());
+                    ? sessions.read(tp.partition(), partitionHistory) : new SessionStore.Slice(Map.of(), Map.of());
             return () -> {
                 dedupe.put(tp.partition(), index);
                 sessions.install(tp.partition(), slice);

@@ -131,7 +131,7 @@ public final class WorkerService implements AutoCloseable {
         MediaUploader uploader = mediaClient == null ? MediaUploader.NONE
                 : new MediaUploader(config.apps(), mediaClient, mediaTokens);
         WorkerProcessor processor = new WorkerProcessor(config.kafka(), agent, settings, runner,
-                new LogScanner(kafka), new WorkerMetrics(registry), loader, media, uploader);
+                new PartitionHistory(kafka), new WorkerMetrics(registry), loader, media, uploader);
         // A dead loop's process is about to end: its agent calls are interrupted.
         Consumer<Throwable> onDeath = cause -> {
             runner.close();

@@ -1,32 +1,10 @@
 package dev.wecompipeline.launcher;
 
-import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.Future;
 
 import dev.wecompipeline.config.PipelineConfig;
-import dev.wecompipeline.kafka.InboundMessage;
-import dev.wecompipeline.kafka.JsonSerde;
-import dev.wecompipeline.kafka.KafkaClientSettings;
-import dev.wecompipeline.kafka.KafkaConnection;
-import dev.wecompipeline.kafka.RecordHeaders;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
+import dev.wecompipeline.reply.Replay;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -59,74 +37,16 @@ final class ReplayCommand implements Callable<Integer> {
     boolean dryRun;
 
     @Override
-    public Integer call() throws Exception {
+    public Integer call() {
         PipelineConfig config = Launch.loadConfig();
-        KafkaConnection kafka = KafkaConnection.of(Launch.requireExternalKafka(config), config.kafka());
-        String topic = config.kafka().inboundTopic();
-        Instant end = to == null ? Instant.now() : to;
-        List<ConsumerRecord<String, byte[]>> chosen = new ArrayList<>();
-        Map<String, Object> c = KafkaClientSettings.consumer(kafka, "x", "wecom-replay");
-        c.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(parts);
-            Map<TopicPartition, Long> query = new HashMap<>();
-            parts.forEach(tp -> query.put(tp, from.toEpochMilli()));
-            Map<TopicPartition, OffsetAndTimestamp> starts = consumer.offsetsForTimes(query);
-            Map<TopicPartition, Long> ends = consumer.endOffsets(parts);
-            for (TopicPartition tp : parts) {
-                OffsetAndTimestamp s = starts.get(tp);
-                consumer.seek(tp, s == null ? ends.get(tp) : s.offset());
-            }
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (parts.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp)) && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (r.offset() < ends.get(new TopicPartition(r.topic(), r.partition()))
-                            && r.timestamp() < end.toEpochMilli() && matches(r)) {
-                        chosen.add(r);
-                    }
-                }
-            }
+        Replay.Filter filter = new Replay.Filter(from, to, user, app);
+        Replay.Result r = Replay.run(config, Launch.requireExternalKafka(config), filter, dryRun, System.out);
+        if (!r.complete()) {
+            System.out.printf("replay: %s not read to its end in time; only the messages read are listed%n",
+                    config.kafka().inboundTopic());
         }
-        try (KafkaProducer<String, byte[]> producer = dryRun ? null : new KafkaProducer<>(
-                KafkaClientSettings.producer(kafka, "wecom-replay"), new StringSerializer(), new ByteArraySerializer())) {
-            List<Future<?>> sent = new ArrayList<>();
-            for (ConsumerRecord<String, byte[]> r : chosen) {
-                InboundMessage m = JsonSerde.inbound().deserialize(topic, r.value());
-                System.out.printf("replay: %s %s %s@%d %s %s%n", Instant.ofEpochMilli(r.timestamp()), r.key(),
-                        r.topic(), r.offset(), m.msgType(), m.messageId());
-                if (producer != null) {
-                    ProducerRecord<String, byte[]> copy = new ProducerRecord<>(topic, r.key(), r.value());
-                    r.headers().forEach(h -> copy.headers().add(h));
-                    RecordHeaders.put(copy.headers(), RecordHeaders.REPLAY, "true");
-                    sent.add(producer.send(copy));
-                }
-            }
-            for (Future<?> f : sent) {
-                f.get();
-            }
-        }
-        System.out.printf("replay: %d messages %s%n", chosen.size(), dryRun ? "match (dry run, nothing published)" : "re-published as replays");
+        System.out.printf("replay: %d messages %s%n", r.matched(),
+                dryRun ? "match (dry run, nothing published)" : "re-published as replays");
         return 0;
-    }
-
-    private boolean matches(ConsumerRecord<String, byte[]> r) {
-        try {
-            if (JsonSerde.inbound().deserialize(r.topic(), r.value()) == null) {
-                return false;
-            }
-        } catch (SerializationException unreadable) {
-            // Unreadable records went to the dead-letter topic the first time; replaying them helps nobody.
-            return false;
-        }
-        if (app != null && !RecordHeaders.get(r.headers(), RecordHeaders.APP).map(app::equals).orElse(false)) {
-            return false;
-        }
-        if (user != null) {
-            String key = r.key() == null ? "" : r.key();
-            return key.equals(user) || key.endsWith(":" + user);
-        }
-        return true;
     }
 }

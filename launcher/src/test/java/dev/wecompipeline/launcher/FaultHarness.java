@@ -35,6 +35,8 @@ import java.util.stream.Collectors;
 import dev.wecompipeline.bench.CallbackSimulator;
 import dev.wecompipeline.kafka.JsonSerde;
 import dev.wecompipeline.kafka.KafkaClientSettings;
+import dev.wecompipeline.kafka.KafkaConnection;
+import dev.wecompipeline.kafka.PartitionReader;
 import dev.wecompipeline.kafka.ReplyMessage;
 import dev.wecompipeline.sandbox.Delivery;
 import dev.wecompipeline.sandbox.Outcome;
@@ -548,17 +550,13 @@ final class FaultHarness implements AutoCloseable {
     /** Every record of the topic, from the beginning to its current end, with the given isolation level. */
     <T> List<T> readAll(String topic, String isolation, Function<ConsumerRecord<String, byte[]>, T> map) {
         List<T> out = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = reader(isolation)) {
-            List<TopicPartition> parts = partitions(consumer, topic);
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = consumer.endOffsets(parts);
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("could not read " + topic + " to its end");
-                }
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> out.add(map.apply(r)));
+        Map<String, Object> settings = PartitionReader.settings(KafkaConnection.plain(bootstrap),
+                prefix + "-reader-" + isolation);
+        // read_uncommitted shows what aborted transactions left behind.
+        settings.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
+        try (PartitionReader reader = new PartitionReader(settings, Duration.ofSeconds(30))) {
+            if (!reader.readTopic(topic, PartitionReader.Start.BEGINNING, r -> out.add(map.apply(r)))) {
+                throw new AssertionError("could not read " + topic + " to its end");
             }
         }
         return out;

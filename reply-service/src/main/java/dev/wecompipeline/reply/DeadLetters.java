@@ -1,6 +1,6 @@
 package dev.wecompipeline.reply;
 
-import dev.wecompipeline.kafka.RecordHeaders;
+import dev.wecompipeline.kafka.Republish;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
@@ -36,12 +36,7 @@ public final class DeadLetters {
     static ProducerRecord<String, byte[]> record(String topic, ConsumerRecord<String, byte[]> original, String errcode,
                                                  String errmsg, int attempts, int chunk) {
         // Keyed like the reply: a redrive puts it back on the same replies partition, where its markers are.
-        ProducerRecord<String, byte[]> dlq = new ProducerRecord<>(topic, null, original.key(), original.value());
-        original.headers().forEach(h -> dlq.headers().add(h));
-        RecordHeaders.put(dlq.headers(), ERRCODE, errcode);
-        RecordHeaders.put(dlq.headers(), ERRMSG, errmsg == null ? "" : errmsg);
-        RecordHeaders.put(dlq.headers(), ATTEMPTS, Integer.toString(attempts));
-        RecordHeaders.put(dlq.headers(), CHUNK, Integer.toString(chunk));
-        return dlq;
+        return Republish.of(original).with(ERRCODE, errcode).with(ERRMSG, errmsg == null ? "" : errmsg)
+                .with(ATTEMPTS, Integer.toString(attempts)).with(CHUNK, Integer.toString(chunk)).to(topic);
     }
 }

@@ -4,31 +4,20 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import dev.wecompipeline.config.PipelineConfig;
 import dev.wecompipeline.kafka.JsonSerde;
-import dev.wecompipeline.kafka.KafkaClientSettings;
 import dev.wecompipeline.kafka.KafkaConnection;
+import dev.wecompipeline.kafka.PartitionReader;
 import dev.wecompipeline.kafka.RecordHeaders;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
+import dev.wecompipeline.kafka.Republish;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Puts dead letters back: reads {@code wecom.replies.dlq} up to its current end, picks the
@@ -137,58 +126,27 @@ public final class Redrive {
     }
 
     private static List<ConsumerRecord<String, byte[]>> readAll(KafkaConnection kafka, String topic) {
-        Map<String, Object> settings = KafkaClientSettings.consumer(kafka, "unused", "wecom-redrive");
-        settings.remove(ConsumerConfig.GROUP_ID_CONFIG);
         List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(settings, new StringDeserializer(),
-                new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = consumer.partitionsFor(topic, TIMEOUT).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(parts);
-            Map<TopicPartition, Long> end = consumer.endOffsets(parts, TIMEOUT);
-            consumer.seekToBeginning(parts);
-            long deadline = System.nanoTime() + TIMEOUT.toNanos();
-            while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("could not read " + topic + " to its end within " + TIMEOUT.toSeconds() + " s");
-                }
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (r.offset() < end.get(new TopicPartition(r.topic(), r.partition()))) {
-                        out.add(r);
-                    }
-                }
+        try (PartitionReader reader = new PartitionReader(kafka, "wecom-redrive", TIMEOUT)) {
+            if (!reader.readTopic(topic, PartitionReader.Start.BEGINNING, out::add)) {
+                throw new IllegalStateException("could not read " + topic + " to its end within "
+                        + TIMEOUT.toSeconds() + " s");
             }
         }
         return out;
     }
 
-    private static int publish(KafkaConnection kafka, String topic, Iterable<ConsumerRecord<String, byte[]>> records) {
-        List<Future<RecordMetadata>> sent = new ArrayList<>();
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
-                KafkaClientSettings.producer(kafka, "wecom-redrive"), new StringSerializer(),
-                new ByteArraySerializer())) {
-            for (ConsumerRecord<String, byte[]> r : records) {
-                // Keyed as before, so it lands on the partition whose delivery markers it needs.
-                ProducerRecord<String, byte[]> back = new ProducerRecord<>(topic, r.key(), r.value());
-                r.headers().forEach(h -> back.headers().add(h));
-                for (String failure : List.of(DeadLetters.ERRCODE, DeadLetters.ERRMSG, DeadLetters.ATTEMPTS,
-                        DeadLetters.CHUNK, DeadLetters.REDRIVEN_FROM)) {
-                    back.headers().remove(failure);
-                }
-                RecordHeaders.put(back.headers(), DeadLetters.REDRIVEN_FROM, r.topic() + "-" + r.partition() + "@" + r.offset());
-                sent.add(producer.send(back));
-            }
-            producer.flush();
-            for (Future<RecordMetadata> f : sent) {
-                f.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            }
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("redrive to " + topic + " failed: " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("redrive interrupted", e);
+    private static int publish(KafkaConnection kafka, String topic,
+                               Collection<ConsumerRecord<String, byte[]>> records) {
+        List<ProducerRecord<String, byte[]>> back = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> r : records) {
+            // Keyed as before, so it lands on the partition whose delivery markers it needs.
+            back.add(Republish.of(r)
+                    .without(DeadLetters.ERRCODE, DeadLetters.ERRMSG, DeadLetters.ATTEMPTS, DeadLetters.CHUNK)
+                    .with(DeadLetters.REDRIVEN_FROM, r.topic() + "-" + r.partition() + "@" + r.offset())
+                    .to(topic));
         }
-        return sent.size();
+        return OneOffProducer.sendAll(kafka, "redrive", back, TIMEOUT);
     }
 
     /** The {@code wecom-app} header, or the app named in the reply itself. */

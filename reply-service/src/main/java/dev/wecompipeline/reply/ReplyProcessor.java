@@ -30,18 +30,18 @@ final class ReplyProcessor implements Processor<ReplyWork> {
     private final KafkaConfig topics;
     private final ReplyPreparer preparer;
     private final Delivery.Context ctx;
-    private final DeliveredLog deliveredLog;
+    private final DeliveryMarkers markers;
     private final Executor loader;
     private final ReplyMetrics metrics;
-    private final Map<Integer, DeliveredLog.Slice> delivered = new HashMap<>();
+    private final Map<Integer, DeliveryMarkers.Slice> delivered = new HashMap<>();
     private final Map<ReplyWork, Delivery> delivering = new IdentityHashMap<>();
 
-    ReplyProcessor(KafkaConfig topics, ReplyPreparer preparer, Delivery.Context ctx, DeliveredLog deliveredLog,
+    ReplyProcessor(KafkaConfig topics, ReplyPreparer preparer, Delivery.Context ctx, DeliveryMarkers markers,
                    Executor loader) {
         this.topics = topics;
         this.preparer = preparer;
         this.ctx = ctx;
-        this.deliveredLog = deliveredLog;
+        this.markers = markers;
         this.loader = loader;
         this.metrics = ctx.metrics();
     }
@@ -67,7 +67,7 @@ final class ReplyProcessor implements Processor<ReplyWork> {
 
     @Override
     public void start(ReplyWork work, TaskHandle handle) {
-        DeliveredLog.Slice slice = delivered.get(work.record().partition());
+        DeliveryMarkers.Slice slice = delivered.get(work.record().partition());
         // Checked at start, not at intake: an earlier copy of the same reply may have delivered since.
         List<Integer> toSend = work.undelivered(slice);
         if (toSend.isEmpty()) {
@@ -93,14 +93,14 @@ final class ReplyProcessor implements Processor<ReplyWork> {
         d.start();
     }
 
-    private List<ProducerRecord<String, byte[]>> marker(DeliveredLog.Slice slice, ReplyWork work, int chunkIndex,
+    private List<ProducerRecord<String, byte[]>> marker(DeliveryMarkers.Slice slice, ReplyWork work, int chunkIndex,
                                                         String msgid, long atMs) {
         ReplyPreparer.Prepared p = work.prepared();
-        String key = DeliveredLog.key(p.message().replyId(), chunkIndex);
+        String key = DeliveryMarkers.key(p.message().replyId(), chunkIndex);
         if (!slice.add(key, atMs)) {
             return List.of();
         }
-        return List.of(deliveredLog.record(work.record().partition(), new DeliveredLog.Marker(p.message().replyId(),
+        return List.of(markers.record(work.record().partition(), new DeliveryMarkers.Marker(p.message().replyId(),
                 chunkIndex, p.parts().size(), atMs, msgid, Delivery.limitKey(p.app().name(), p.message().userId()))));
     }
 
@@ -148,7 +148,7 @@ final class ReplyProcessor implements Processor<ReplyWork> {
     @Override
     public CompletableFuture<Runnable> load(TopicPartition tp, long committedOffset) {
         return CompletableFuture.supplyAsync(() -> {
-            DeliveredLog.Slice slice = deliveredLog.load(tp.partition(), ctx.clock().getAsLong());
+            DeliveryMarkers.Slice slice = markers.load(tp.partition(), ctx.clock().getAsLong());
             return () -> {
                 delivered.put(tp.partition(), slice);
                 slice.recentSends.forEach(ctx.users()::restore);

@@ -130,7 +130,7 @@ public final class ReplyService implements AutoCloseable {
         Map<String, Object> p = KafkaClientSettings.transactionalProducer(kafka, clientId,
                 TRANSACTION_TIMEOUT_MS);
         // Markers older than twice the retention belong to replies that can no longer be polled.
-        DeliveredLog delivered = new DeliveredLog(kafka, config.kafka().deliveredTopic(),
+        DeliveryMarkers delivered = new DeliveryMarkers(kafka, config.kafka().deliveredTopic(),
                 config.kafka().retention().multipliedBy(2), longest(reply.minuteWindow(), reply.hourWindow()));
         Processor<ReplyWork> processor = decorateProcessor.apply(new ReplyProcessor(config.kafka(),
                 new ReplyPreparer(config.apps(), reply), ctx, delivered, loader));

@@ -19,10 +19,10 @@ record ReplyWork(ConsumerRecord<String, byte[]> record, ReplyPreparer.Prepared p
     }
 
     /** Indices of parts without a delivery marker in {@code delivered}, ascending. */
-    List<Integer> undelivered(DeliveredLog.Slice delivered) {
+    List<Integer> undelivered(DeliveryMarkers.Slice delivered) {
         List<Integer> out = new ArrayList<>();
         for (int i = 0; i < prepared.parts().size(); i++) {
-            if (!delivered.contains(DeliveredLog.key(prepared.message().replyId(), i))) {
+            if (!delivered.contains(DeliveryMarkers.key(prepared.message().replyId(), i))) {
                 out.add(i);
             }
         }

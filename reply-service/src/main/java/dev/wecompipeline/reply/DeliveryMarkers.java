@@ -12,16 +12,12 @@ import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import dev.wecompipeline.kafka.JsonSerde;
-import dev.wecompipeline.kafka.KafkaClientSettings;
 import dev.wecompipeline.kafka.KafkaConnection;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
+import dev.wecompipeline.kafka.PartitionReader;
+import dev.wecompipeline.kafka.PartitionReader.Start;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * The topic of delivery markers: one record per chunk WeCom accepted, key {@code replyId:chunkIndex},
@@ -34,7 +30,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * with {@code read_committed}. The topic is compacted and deleted after the horizon (twice the
  * replies' retention): a marker older than that belongs to a reply that can no longer be polled.
  */
-final class DeliveredLog {
+final class DeliveryMarkers {
 
     /** Give up loading a slice that does not arrive in this time; the load fails and is retried. */
     static final Duration LOAD_TIMEOUT = Duration.ofMinutes(2);
@@ -113,7 +109,7 @@ final class DeliveredLog {
      *                    replies topic by retention, so they can never be polled again
      * @param limitWindow the longest per-user limit window: sends within it are handed to the limiter
      */
-    DeliveredLog(KafkaConnection kafka, String topic, Duration horizon, Duration limitWindow) {
+    DeliveryMarkers(KafkaConnection kafka, String topic, Duration horizon, Duration limitWindow) {
         this.kafka = kafka;
         this.topic = topic;
         this.horizon = horizon;
@@ -142,29 +138,11 @@ final class DeliveredLog {
     Slice load(int partition, long nowMs) {
         Slice slice = new Slice(horizon.toMillis());
         TopicPartition tp = new TopicPartition(topic, partition);
-        Map<String, Object> settings = KafkaClientSettings.consumer(kafka, "unused", "wecom-reply-delivered-scan");
-        settings.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        settings.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(settings, new StringDeserializer(),
-                new ByteArrayDeserializer())) {
-            consumer.assign(List.of(tp));
-            // read_committed: the end is the last stable offset, so an open transaction is not waited for.
-            long end = consumer.endOffsets(List.of(tp)).get(tp);
-            OffsetAndTimestamp from = consumer.offsetsForTimes(Map.of(tp, nowMs - horizon.toMillis())).get(tp);
-            long start = from == null ? end : from.offset();
-            if (start >= end) {
-                return slice;
-            }
-            consumer.seek(tp, start);
-            long deadline = System.nanoTime() + LOAD_TIMEOUT.toNanos();
-            while (consumer.position(tp) < end) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("delivery markers of " + tp + " not read completely in "
-                            + LOAD_TIMEOUT.toSeconds() + " s");
-                }
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    take(slice, r, nowMs);
-                }
+        // read_committed: the end is the last stable offset, so an open transaction is not waited for.
+        try (PartitionReader reader = new PartitionReader(kafka, "wecom-reply-delivered-scan", LOAD_TIMEOUT)) {
+            if (!reader.read(tp, Start.atTime(Math.max(0, nowMs - horizon.toMillis())), r -> take(slice, r, nowMs))) {
+                throw new IllegalStateException("delivery markers of " + tp + " not read completely in "
+                        + LOAD_TIMEOUT.toSeconds() + " s");
             }
         }
         return slice;
