@@ -13,12 +13,12 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 
 import dev.wecompipeline.config.PipelineConfig;
-import dev.wecompipeline.launcher.doctor.CallbackChecks;
-import dev.wecompipeline.launcher.doctor.ConfigChecks;
-import dev.wecompipeline.launcher.doctor.DoctorCheck;
-import dev.wecompipeline.launcher.doctor.DoctorReport;
-import dev.wecompipeline.launcher.doctor.KafkaChecks;
-import dev.wecompipeline.launcher.doctor.WeComChecks;
+import dev.wecompipeline.doctor.CallbackChecks;
+import dev.wecompipeline.doctor.ConfigChecks;
+import dev.wecompipeline.doctor.DoctorCheck;
+import dev.wecompipeline.doctor.DoctorReport;
+import dev.wecompipeline.doctor.KafkaChecks;
+import dev.wecompipeline.doctor.WeComChecks;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -7,7 +7,7 @@ import java.util.concurrent.Callable;
 import dev.wecompipeline.config.KafkaConfig;
 import dev.wecompipeline.config.PipelineConfig;
 import dev.wecompipeline.kafka.KafkaClientSettings;
-import dev.wecompipeline.launcher.doctor.ReplicationChecks;
+import dev.wecompipeline.doctor.ReplicationChecks;
 import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

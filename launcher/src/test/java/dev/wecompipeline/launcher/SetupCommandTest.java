@@ -21,7 +21,7 @@ import dev.wecompipeline.config.ConfigLoader;
 import dev.wecompipeline.config.PipelineConfig;
 import dev.wecompipeline.crypto.CallbackEncoder;
 import dev.wecompipeline.crypto.WxBizMsgCrypt;
-import dev.wecompipeline.launcher.setup.EnvFile;
+import dev.wecompipeline.setup.EnvFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;

@@ -23,7 +23,7 @@ import dev.wecompipeline.config.ConfigLoader;
 import dev.wecompipeline.config.PipelineConfig;
 import dev.wecompipeline.crypto.CallbackEncoder;
 import dev.wecompipeline.crypto.WxBizMsgCrypt;
-import dev.wecompipeline.launcher.setup.EnvFile;
+import dev.wecompipeline.setup.EnvFile;
 import dev.wecompipeline.sandbox.SandboxConfig;
 import dev.wecompipeline.sandbox.WeComApiSandbox;
 import dev.wecompipeline.xml.InboundXmlMessage;
