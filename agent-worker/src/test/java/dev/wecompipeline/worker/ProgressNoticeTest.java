@@ -129,7 +129,7 @@ class ProgressNoticeTest {
         }
     }
 
-    private static WorkerSettings settings() {
+    private static WorkerRuntimeOptions settings() {
         return WorkerFixture.settings(64).withProgressNotice(NOTICE_AFTER, NOTICE);
     }
 

@@ -78,27 +78,27 @@ final class WorkerFixture implements AutoCloseable {
                 new StringSerializer(), new ByteArraySerializer());
     }
 
-    static WorkerSettings settings(int concurrency) {
+    static WorkerRuntimeOptions settings(int concurrency) {
         return settings(concurrency, Duration.ofSeconds(30));
     }
 
     /** Test settings whose agent calls may take up to {@code agentTimeout} (a held task: minutes). */
-    static WorkerSettings settings(int concurrency, Duration agentTimeout) {
-        return WorkerSettings.of(concurrency, agentTimeout, "text", "test-" + UUID.randomUUID().toString().substring(0, 8))
+    static WorkerRuntimeOptions settings(int concurrency, Duration agentTimeout) {
+        return WorkerRuntimeOptions.of(concurrency, agentTimeout, "text", "test-" + UUID.randomUUID().toString().substring(0, 8))
                 .withRevokeGrace(Duration.ofSeconds(5));
     }
 
-    WorkerService startWorker(Agent agent, WorkerSettings settings) {
+    WorkerService startWorker(Agent agent, WorkerRuntimeOptions settings) {
         return startWorker(agent, settings, new CrashSwitch(), Map.of());
     }
 
     /** A worker whose loop dies where {@code crash} is armed; its death is recorded in {@link #deaths}. */
-    WorkerService startWorker(Agent agent, WorkerSettings settings, CrashSwitch crash, Map<String, Object> overrides) {
+    WorkerService startWorker(Agent agent, WorkerRuntimeOptions settings, CrashSwitch crash, Map<String, Object> overrides) {
         return startWorker(agent, settings, crash, overrides, null);
     }
 
     /** A worker sharing {@code wecom} (a reply-service's client and token cache), as in the all-in-one. */
-    WorkerService startWorker(Agent agent, WorkerSettings settings, CrashSwitch crash, Map<String, Object> overrides,
+    WorkerService startWorker(Agent agent, WorkerRuntimeOptions settings, CrashSwitch crash, Map<String, Object> overrides,
                               dev.wecompipeline.wecom.WeComAccess wecom) {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         // A short session timeout so a crashed worker's partitions move on within seconds.

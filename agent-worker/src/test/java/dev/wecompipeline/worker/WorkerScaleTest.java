@@ -138,7 +138,7 @@ class WorkerScaleTest {
             fx.publish(text("greedy", "g-1", "huge answer please"));
             fx.flush();
             String content = fx.replies(1, Duration.ofSeconds(30)).get(0).content();
-            assertTrue(content.length() < WorkerSettings.DEFAULT_ANSWER_MAX_CHARS + 100, "cut: " + content.length());
+            assertTrue(content.length() < WorkerRuntimeOptions.DEFAULT_ANSWER_MAX_CHARS + 100, "cut: " + content.length());
             assertTrue(content.endsWith("[Answer truncated: it had 2097152 characters.]"), content.substring(content.length() - 60));
         }
     }

@@ -110,9 +110,9 @@ class WorkerTest {
     void failing_and_timed_out_agents_get_the_apology_and_do_not_block_the_partition(KafkaBroker kafka) {
         try (WorkerFixture fx = new WorkerFixture(kafka.bootstrapServers(), 1)) {
             ScriptedAgent agent = new ScriptedAgent(Duration.ZERO, false);
-            WorkerSettings s = new WorkerSettings(4, Duration.ofMillis(500), "Sorry!", "text", 10,
-                    Duration.ofSeconds(5), WorkerSettings.DEFAULT_DEDUPE_WINDOW,
-                    WorkerSettings.DEFAULT_ANSWER_MAX_CHARS, WorkerSettings.DEFAULT_HISTORY_MAX_BYTES,
+            WorkerRuntimeOptions s = new WorkerRuntimeOptions(4, Duration.ofMillis(500), "Sorry!", "text", 10,
+                    Duration.ofSeconds(5), WorkerRuntimeOptions.DEFAULT_DEDUPE_WINDOW,
+                    WorkerRuntimeOptions.DEFAULT_ANSWER_MAX_CHARS, WorkerRuntimeOptions.DEFAULT_HISTORY_MAX_BYTES,
                     dev.wecompipeline.config.EngineConfig.defaults(), "t-apology");
             fx.startWorker(agent, s);
             fx.publish(text("carol", "a-1", "fail please"));

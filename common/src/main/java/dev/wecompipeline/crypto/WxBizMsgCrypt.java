@@ -232,7 +232,7 @@ public final class WxBizMsgCrypt {
             throw new DecryptionException("AES decryption failed: " + e.getClass().getSimpleName(), e);
         }
         try {
-            return Frame.open(plain, receiveIdBytes);
+            return PlaintextFrame.open(plain, receiveIdBytes);
         } finally {
             Arrays.fill(plain, (byte) 0);
         }
@@ -248,9 +248,9 @@ public final class WxBizMsgCrypt {
         if (plaintext == null) {
             throw new EncryptionException("plaintext is required");
         }
-        byte[] prefix = new byte[Frame.RANDOM_BYTES];
+        byte[] prefix = new byte[PlaintextFrame.RANDOM_BYTES];
         random.nextBytes(prefix);
-        byte[] frame = Frame.seal(prefix, plaintext, receiveIdBytes);
+        byte[] frame = PlaintextFrame.seal(prefix, plaintext, receiveIdBytes);
         try {
             Cipher cipher = ciphers.get();
             cipher.init(Cipher.ENCRYPT_MODE, key, iv);

@@ -60,8 +60,8 @@ final class ReplayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PipelineConfig config = Launch.loadConfig();
-        KafkaConnection kafka = KafkaConnection.of(Launch.requireExternalKafka(config), config.kafka());
+        PipelineConfig config = ServiceStartup.loadConfig();
+        KafkaConnection kafka = KafkaConnection.of(ServiceStartup.requireExternalKafka(config), config.kafka());
         String topic = config.kafka().inboundTopic();
         Instant end = to == null ? Instant.now() : to;
         List<ConsumerRecord<String, byte[]>> chosen = new ArrayList<>();

@@ -33,7 +33,7 @@ import dev.wecompipeline.config.ReplyConfig;
 import dev.wecompipeline.config.WorkerConfig;
 import dev.wecompipeline.reply.ReplyService;
 import dev.wecompipeline.worker.WorkerService;
-import dev.wecompipeline.worker.WorkerSettings;
+import dev.wecompipeline.worker.WorkerRuntimeOptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -202,7 +202,7 @@ class DeploymentFilesTest {
             assertTrue(values(s.path("security_opt")).contains("no-new-privileges:true"), svc + " no-new-privileges");
         }
         // A SIGKILL before a service's own shutdown ends would cut off its grace for work in flight.
-        assertLonger("agent-worker", WorkerService.longestShutdown(WorkerSettings.DEFAULT_REVOKE_GRACE), compose);
+        assertLonger("agent-worker", WorkerService.longestShutdown(WorkerRuntimeOptions.DEFAULT_REVOKE_GRACE), compose);
         assertLonger("reply-service", ReplyService.longestShutdown(ReplyConfig.DEFAULT_REQUEST_TIMEOUT), compose);
         // Callbacks in flight are bounded by WeCom's 5 s; the producer's close takes at most 5 s more.
         assertLonger("ingress", IngressConfig.WECOM_RESPONSE_DEADLINE.plusSeconds(5), compose);

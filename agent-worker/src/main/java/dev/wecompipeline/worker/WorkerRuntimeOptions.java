@@ -25,7 +25,7 @@ import dev.wecompipeline.engine.EngineSettings;
  * @param instanceId      id of this worker process; the base of its transactional id
  * @param progressNotice  what a message whose agent is slow gets first, if anything
  */
-public record WorkerSettings(int concurrency, Duration agentTimeout, String apology, String replyFormat,
+public record WorkerRuntimeOptions(int concurrency, Duration agentTimeout, String apology, String replyFormat,
                              int historyTurns, Duration revokeGrace, Duration dedupeWindow, int answerMaxChars,
                              int historyMaxBytes, EngineConfig engineBounds, String instanceId,
                              ProgressNotice progressNotice) {
@@ -61,7 +61,7 @@ public record WorkerSettings(int concurrency, Duration agentTimeout, String apol
     /** Appended to a cut answer; {@code %d} is the answer's full length in characters. */
     static final String TRUNCATION_NOTE = "\n\n[Answer truncated: it had %d characters.]";
 
-    public WorkerSettings {
+    public WorkerRuntimeOptions {
         if (concurrency < 1) {
             throw new IllegalArgumentException("concurrency must be at least 1");
         }
@@ -80,7 +80,7 @@ public record WorkerSettings(int concurrency, Duration agentTimeout, String apol
     }
 
     /** Settings without a progress notice. */
-    public WorkerSettings(int concurrency, Duration agentTimeout, String apology, String replyFormat,
+    public WorkerRuntimeOptions(int concurrency, Duration agentTimeout, String apology, String replyFormat,
                           int historyTurns, Duration revokeGrace, Duration dedupeWindow, int answerMaxChars,
                           int historyMaxBytes, EngineConfig engineBounds, String instanceId) {
         this(concurrency, agentTimeout, apology, replyFormat, historyTurns, revokeGrace, dedupeWindow, answerMaxChars,
@@ -88,33 +88,33 @@ public record WorkerSettings(int concurrency, Duration agentTimeout, String apol
     }
 
     /** Settings with production defaults for everything but the given values. */
-    public static WorkerSettings of(int concurrency, Duration agentTimeout, String replyFormat, String instanceId) {
-        return new WorkerSettings(concurrency, agentTimeout, WorkerConfig.DEFAULT_APOLOGY, replyFormat,
+    public static WorkerRuntimeOptions of(int concurrency, Duration agentTimeout, String replyFormat, String instanceId) {
+        return new WorkerRuntimeOptions(concurrency, agentTimeout, WorkerConfig.DEFAULT_APOLOGY, replyFormat,
                 WorkerConfig.DEFAULT_HISTORY_TURNS, DEFAULT_REVOKE_GRACE, DEFAULT_DEDUPE_WINDOW,
                 DEFAULT_ANSWER_MAX_CHARS, DEFAULT_HISTORY_MAX_BYTES, EngineConfig.defaults(), instanceId);
     }
 
     /** Settings from the operator's configuration (WORKER_*, AGENT_*, REPLY_FORMAT). */
-    public static WorkerSettings from(PipelineConfig config, String instanceId) {
+    public static WorkerRuntimeOptions from(PipelineConfig config, String instanceId) {
         WorkerConfig w = config.worker();
-        return new WorkerSettings(w.concurrency(), w.agentTimeout(), w.apology(),
+        return new WorkerRuntimeOptions(w.concurrency(), w.agentTimeout(), w.apology(),
                 config.reply().format().name().toLowerCase(java.util.Locale.ROOT), w.historyTurns(),
                 DEFAULT_REVOKE_GRACE, DEFAULT_DEDUPE_WINDOW, w.answerMaxChars(), w.historyMaxBytes(), config.engine(),
                 instanceId, new ProgressNotice(w.progressNoticeAfter(), w.progressNotice()));
     }
 
-    public WorkerSettings withRevokeGrace(Duration grace) {
-        return new WorkerSettings(concurrency, agentTimeout, apology, replyFormat, historyTurns, grace, dedupeWindow,
+    public WorkerRuntimeOptions withRevokeGrace(Duration grace) {
+        return new WorkerRuntimeOptions(concurrency, agentTimeout, apology, replyFormat, historyTurns, grace, dedupeWindow,
                 answerMaxChars, historyMaxBytes, engineBounds, instanceId, progressNotice);
     }
 
-    public WorkerSettings withAnswerMaxChars(int chars) {
-        return new WorkerSettings(concurrency, agentTimeout, apology, replyFormat, historyTurns, revokeGrace,
+    public WorkerRuntimeOptions withAnswerMaxChars(int chars) {
+        return new WorkerRuntimeOptions(concurrency, agentTimeout, apology, replyFormat, historyTurns, revokeGrace,
                 dedupeWindow, chars, historyMaxBytes, engineBounds, instanceId, progressNotice);
     }
 
-    public WorkerSettings withProgressNotice(Duration after, String text) {
-        return new WorkerSettings(concurrency, agentTimeout, apology, replyFormat, historyTurns, revokeGrace,
+    public WorkerRuntimeOptions withProgressNotice(Duration after, String text) {
+        return new WorkerRuntimeOptions(concurrency, agentTimeout, apology, replyFormat, historyTurns, revokeGrace,
                 dedupeWindow, answerMaxChars, historyMaxBytes, engineBounds, instanceId, new ProgressNotice(after, text));
     }
 
