@@ -9,7 +9,10 @@ import dev.wecompipeline.config.WorkerConfig;
 import dev.wecompipeline.engine.EngineSettings;
 
 /**
- * Tuning of the worker, built once. Defaults suit production; tests shorten the grace period.
+ * What one worker process runs with, resolved once at start-up: the operator's settings
+ * ({@link WorkerConfig}, read from the environment and config.yaml) joined with this process's
+ * instance id and the values no operator sets (revoke grace, dedupe window). Defaults suit
+ * production; tests build one with the canonical constructor to shorten the grace period.
  *
  * @param concurrency     agent tasks in flight per process ({@code WORKER_CONCURRENCY})
  * @param agentTimeout    an agent call taking longer is interrupted and answered with the apology
@@ -79,19 +82,12 @@ public record WorkerRuntimeOptions(int concurrency, Duration agentTimeout, Strin
         }
     }
 
-    /** Settings without a progress notice. */
-    public WorkerRuntimeOptions(int concurrency, Duration agentTimeout, String apology, String replyFormat,
-                          int historyTurns, Duration revokeGrace, Duration dedupeWindow, int answerMaxChars,
-                          int historyMaxBytes, EngineConfig engineBounds, String instanceId) {
-        this(concurrency, agentTimeout, apology, replyFormat, historyTurns, revokeGrace, dedupeWindow, answerMaxChars,
-                historyMaxBytes, engineBounds, instanceId, ProgressNotice.OFF);
-    }
-
     /** Settings with production defaults for everything but the given values. */
     public static WorkerRuntimeOptions of(int concurrency, Duration agentTimeout, String replyFormat, String instanceId) {
         return new WorkerRuntimeOptions(concurrency, agentTimeout, WorkerConfig.DEFAULT_APOLOGY, replyFormat,
                 WorkerConfig.DEFAULT_HISTORY_TURNS, DEFAULT_REVOKE_GRACE, DEFAULT_DEDUPE_WINDOW,
-                DEFAULT_ANSWER_MAX_CHARS, DEFAULT_HISTORY_MAX_BYTES, EngineConfig.defaults(), instanceId);
+                DEFAULT_ANSWER_MAX_CHARS, DEFAULT_HISTORY_MAX_BYTES, EngineConfig.defaults(), instanceId,
+                ProgressNotice.OFF);
     }
 
     /** Settings from the operator's configuration (WORKER_*, AGENT_*, REPLY_FORMAT). */
@@ -101,21 +97,6 @@ public record WorkerRuntimeOptions(int concurrency, Duration agentTimeout, Strin
                 config.reply().format().name().toLowerCase(java.util.Locale.ROOT), w.historyTurns(),
                 DEFAULT_REVOKE_GRACE, DEFAULT_DEDUPE_WINDOW, w.answerMaxChars(), w.historyMaxBytes(), config.engine(),
                 instanceId, new ProgressNotice(w.progressNoticeAfter(), w.progressNotice()));
-    }
-
-    public WorkerRuntimeOptions withRevokeGrace(Duration grace) {
-        return new WorkerRuntimeOptions(concurrency, agentTimeout, apology, replyFormat, historyTurns, grace, dedupeWindow,
-                answerMaxChars, historyMaxBytes, engineBounds, instanceId, progressNotice);
-    }
-
-    public WorkerRuntimeOptions withAnswerMaxChars(int chars) {
-        return new WorkerRuntimeOptions(concurrency, agentTimeout, apology, replyFormat, historyTurns, revokeGrace,
-                dedupeWindow, chars, historyMaxBytes, engineBounds, instanceId, progressNotice);
-    }
-
-    public WorkerRuntimeOptions withProgressNotice(Duration after, String text) {
-        return new WorkerRuntimeOptions(concurrency, agentTimeout, apology, replyFormat, historyTurns, revokeGrace,
-                dedupeWindow, answerMaxChars, historyMaxBytes, engineBounds, instanceId, new ProgressNotice(after, text));
     }
 
     /** The engine's settings for the worker's loop. */

@@ -30,7 +30,8 @@ class OpenAiWorkerTest {
             WorkerRuntimeOptions settings = new WorkerRuntimeOptions(4, Duration.ofSeconds(2), "Sorry, try again.", "text", 10,
                     Duration.ofSeconds(5), WorkerRuntimeOptions.DEFAULT_DEDUPE_WINDOW,
                     WorkerRuntimeOptions.DEFAULT_ANSWER_MAX_CHARS, WorkerRuntimeOptions.DEFAULT_HISTORY_MAX_BYTES,
-                    dev.wecompipeline.config.EngineConfig.defaults(), "openai-test");
+                    dev.wecompipeline.config.EngineConfig.defaults(), "openai-test",
+                    WorkerRuntimeOptions.ProgressNotice.OFF);
             fx.startWorker(agent, settings);
 
             fx.publish(text("frank", "o-1", "first question"));

@@ -84,8 +84,21 @@ final class WorkerFixture implements AutoCloseable {
 
     /** Test settings whose agent calls may take up to {@code agentTimeout} (a held task: minutes). */
     static WorkerRuntimeOptions settings(int concurrency, Duration agentTimeout) {
-        return WorkerRuntimeOptions.of(concurrency, agentTimeout, "text", "test-" + UUID.randomUUID().toString().substring(0, 8))
-                .withRevokeGrace(Duration.ofSeconds(5));
+        return settings(concurrency, agentTimeout, WorkerRuntimeOptions.DEFAULT_ANSWER_MAX_CHARS,
+                WorkerRuntimeOptions.ProgressNotice.OFF);
+    }
+
+    /**
+     * Production defaults but for the given values, a 5 s revoke grace (a stopped test worker gives
+     * up its held tasks quickly) and an instance id of its own.
+     */
+    static WorkerRuntimeOptions settings(int concurrency, Duration agentTimeout, int answerMaxChars,
+                                         WorkerRuntimeOptions.ProgressNotice progressNotice) {
+        WorkerRuntimeOptions d = WorkerRuntimeOptions.of(concurrency, agentTimeout, "text",
+                "test-" + UUID.randomUUID().toString().substring(0, 8));
+        return new WorkerRuntimeOptions(d.concurrency(), d.agentTimeout(), d.apology(), d.replyFormat(),
+                d.historyTurns(), Duration.ofSeconds(5), d.dedupeWindow(), answerMaxChars, d.historyMaxBytes(),
+                d.engineBounds(), d.instanceId(), progressNotice);
     }
 
     WorkerService startWorker(Agent agent, WorkerRuntimeOptions settings) {

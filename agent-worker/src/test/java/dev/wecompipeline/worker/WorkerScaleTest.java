@@ -115,7 +115,8 @@ class WorkerScaleTest {
     @Test
     void a_two_megabyte_answer_becomes_a_dead_letter_with_its_reason_and_others_are_answered(KafkaBroker kafka) {
         try (WorkerFixture fx = new WorkerFixture(kafka.bootstrapServers(), 1)) {
-            fx.startWorker(new ScriptedAgent(Duration.ZERO, false), WorkerFixture.settings(4).withAnswerMaxChars(4_000_000));
+            fx.startWorker(new ScriptedAgent(Duration.ZERO, false), WorkerFixture.settings(4, Duration.ofSeconds(30), 4_000_000,
+                    WorkerRuntimeOptions.ProgressNotice.OFF));
             fx.publish(text("greedy", "g-1", "huge answer please"));
             fx.publish(text("modest", "m-1", "small answer"));
             fx.publish(text("greedy", "g-2", "and then a small one"));

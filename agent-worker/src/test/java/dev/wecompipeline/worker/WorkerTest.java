@@ -113,7 +113,8 @@ class WorkerTest {
             WorkerRuntimeOptions s = new WorkerRuntimeOptions(4, Duration.ofMillis(500), "Sorry!", "text", 10,
                     Duration.ofSeconds(5), WorkerRuntimeOptions.DEFAULT_DEDUPE_WINDOW,
                     WorkerRuntimeOptions.DEFAULT_ANSWER_MAX_CHARS, WorkerRuntimeOptions.DEFAULT_HISTORY_MAX_BYTES,
-                    dev.wecompipeline.config.EngineConfig.defaults(), "t-apology");
+                    dev.wecompipeline.config.EngineConfig.defaults(), "t-apology",
+                    WorkerRuntimeOptions.ProgressNotice.OFF);
             fx.startWorker(agent, s);
             fx.publish(text("carol", "a-1", "fail please"));
             fx.publish(text("carol", "a-2", "block forever"));

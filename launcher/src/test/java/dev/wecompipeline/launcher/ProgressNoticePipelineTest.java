@@ -129,8 +129,10 @@ class ProgressNoticePipelineTest {
 
     /** A worker from the operator's settings, with a short grace so stopping it leaves the task undone. */
     private static WorkerService worker(PipelineConfig config, String bootstrap, Agent agent, List<Throwable> deaths) {
-        WorkerRuntimeOptions settings = WorkerRuntimeOptions.from(config, "pn-" + UUID.randomUUID().toString().substring(0, 8))
-                .withRevokeGrace(Duration.ofMillis(200));
+        WorkerRuntimeOptions o = WorkerRuntimeOptions.from(config, "pn-" + UUID.randomUUID().toString().substring(0, 8));
+        WorkerRuntimeOptions settings = new WorkerRuntimeOptions(o.concurrency(), o.agentTimeout(), o.apology(),
+                o.replyFormat(), o.historyTurns(), Duration.ofMillis(200), o.dedupeWindow(), o.answerMaxChars(),
+                o.historyMaxBytes(), o.engineBounds(), o.instanceId(), o.progressNotice());
         WorkerService w = new WorkerService(config, bootstrap, settings, agent,
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), false, deaths::add).start();
         await().atMost(Duration.ofSeconds(30)).until(w::isRunning);
