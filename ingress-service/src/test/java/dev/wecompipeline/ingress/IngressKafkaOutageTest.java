@@ -47,6 +47,8 @@ class IngressKafkaOutageTest {
                 String id = "900" + i;
                 HttpResponse<String> r = fx.sendText("user" + (i % 4), id, "during outage " + i);
                 assertEquals(503, r.statusCode(), "no acknowledgement while Kafka is down");
+                // How soon: WECOM_CALLBACK_ACK_TIMEOUT_MS, which configuration keeps below WeCom's 5 s
+                // (IngressConfig); the "unavailable" count below shows the 503s came from that timeout.
                 refused.add(id);
             }
             assertEquals(503, fx.get("/ready").statusCode());
