@@ -47,7 +47,7 @@ final class WorkerProcessor implements Processor<WorkerProcessor.Task> {
 
     private final KafkaConfig topics;
     private final Agent agent;
-    private final WorkerSettings settings;
+    private final WorkerRuntimeOptions settings;
     private final TaskRunner runner;
     private final PartitionHistory partitionHistory;
     private final SessionStore sessions;
@@ -59,12 +59,12 @@ final class WorkerProcessor implements Processor<WorkerProcessor.Task> {
     private final JsonSerde<InboundMessage> inboundSerde = JsonSerde.inbound();
     private final JsonSerde<ReplyMessage> replySerde = JsonSerde.replies();
 
-    WorkerProcessor(KafkaConfig topics, Agent agent, WorkerSettings settings, TaskRunner runner,
+    WorkerProcessor(KafkaConfig topics, Agent agent, WorkerRuntimeOptions settings, TaskRunner runner,
                     PartitionHistory partitionHistory, WorkerMetrics metrics, ExecutorService loader) {
         this(topics, agent, settings, runner, partitionHistory, metrics, loader, MediaFetcher.NONE, MediaUploader.NONE);
     }
 
-    WorkerProcessor(KafkaConfig topics, Agent agent, WorkerSettings settings, TaskRunner runner,
+    WorkerProcessor(KafkaConfig topics, Agent agent, WorkerRuntimeOptions settings, TaskRunner runner,
                     PartitionHistory partitionHistory, WorkerMetrics metrics, ExecutorService loader, MediaFetcher media,
                     MediaUploader uploader) {
         this.media = media;
@@ -114,7 +114,7 @@ final class WorkerProcessor implements Processor<WorkerProcessor.Task> {
         AgentRequest request = new AgentRequest(message, history, requestId(task), sessions.generation(task.key()));
         LOG.debug("Agent {} started on message {} from {} (trace {})", agent.name(), message.messageId(), task.key(),
                 message.traceId());
-        WorkerSettings.ProgressNotice notice = settings.progressNotice();
+        WorkerRuntimeOptions.ProgressNotice notice = settings.progressNotice();
         runner.run(() -> media.around(message,
                 fetched -> uploader.upload(message, agent.answer(request.withMedia(fetched)))), result -> {
             metrics.agentDuration(result.nanos(), result.ending());
@@ -200,7 +200,7 @@ final class WorkerProcessor implements Processor<WorkerProcessor.Task> {
         }
         metrics.truncated();
         int cut = Character.isHighSurrogate(reply.charAt(max - 1)) ? max - 1 : max;
-        return reply.substring(0, cut) + String.format(WorkerSettings.TRUNCATION_NOTE, reply.length());
+        return reply.substring(0, cut) + String.format(WorkerRuntimeOptions.TRUNCATION_NOTE, reply.length());
     }
 
     private ProducerRecord<String, byte[]> replyRecord(Task task, String text) {

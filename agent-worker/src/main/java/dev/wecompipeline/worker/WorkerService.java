@@ -49,7 +49,7 @@ public final class WorkerService implements AutoCloseable {
     private final Thread thread;
     private final KafkaReadiness readiness;
     private final OpsServer ops;
-    private final WorkerSettings settings;
+    private final WorkerRuntimeOptions settings;
     private final Agent agent;
     private final TaskRunner runner;
     private final ExecutorService loader;
@@ -65,7 +65,7 @@ public final class WorkerService implements AutoCloseable {
      *                    {@code WORKER_PORT} (the all-in-one serves them once for all components)
      * @param onLoopDeath called once if the loop dies; the launcher ends the process with it
      */
-    public WorkerService(PipelineConfig config, String bootstrapServers, WorkerSettings settings, Agent agent,
+    public WorkerService(PipelineConfig config, String bootstrapServers, WorkerRuntimeOptions settings, Agent agent,
                          PrometheusMeterRegistry registry, boolean serveOps, Consumer<Throwable> onLoopDeath) {
         this(config, bootstrapServers, settings, agent, registry, serveOps, Map.of(), onLoopDeath,
                 UnaryOperator.identity(), null);
@@ -75,14 +75,14 @@ public final class WorkerService implements AutoCloseable {
      * Sharing the WeCom client and token cache of a reply-service in the same process (the
      * all-in-one), so the process keeps one token cache; {@code null} creates the worker's own.
      */
-    public WorkerService(PipelineConfig config, String bootstrapServers, WorkerSettings settings, Agent agent,
+    public WorkerService(PipelineConfig config, String bootstrapServers, WorkerRuntimeOptions settings, Agent agent,
                          PrometheusMeterRegistry registry, boolean serveOps, Consumer<Throwable> onLoopDeath,
                          WeComAccess sharedWeCom) {
         this(config, bootstrapServers, settings, agent, registry, serveOps, Map.of(), onLoopDeath,
                 UnaryOperator.identity(), sharedWeCom);
     }
 
-    WorkerService(PipelineConfig config, String bootstrapServers, WorkerSettings settings, Agent agent,
+    WorkerService(PipelineConfig config, String bootstrapServers, WorkerRuntimeOptions settings, Agent agent,
                   PrometheusMeterRegistry registry, boolean serveOps, Map<String, Object> consumerOverrides,
                   Consumer<Throwable> onLoopDeath, UnaryOperator<ProcessingEngine.Clients> decorate) {
         this(config, bootstrapServers, settings, agent, registry, serveOps, consumerOverrides, onLoopDeath, decorate,
@@ -93,7 +93,7 @@ public final class WorkerService implements AutoCloseable {
      * With consumer settings overridden (tests use a short session timeout) and the engine's Kafka
      * clients decorated (tests inject crashes there, never in production code).
      */
-    WorkerService(PipelineConfig config, String bootstrapServers, WorkerSettings settings, Agent agent,
+    WorkerService(PipelineConfig config, String bootstrapServers, WorkerRuntimeOptions settings, Agent agent,
                   PrometheusMeterRegistry registry, boolean serveOps, Map<String, Object> consumerOverrides,
                   Consumer<Throwable> onLoopDeath, UnaryOperator<ProcessingEngine.Clients> decorate,
                   WeComAccess sharedWeCom) {

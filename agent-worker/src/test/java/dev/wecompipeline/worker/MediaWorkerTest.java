@@ -23,7 +23,7 @@ import dev.wecompipeline.config.OpenAiConfig;
 import dev.wecompipeline.config.WorkerConfig;
 import dev.wecompipeline.kafka.InboundMessage;
 import dev.wecompipeline.kafka.ReplyMessage;
-import dev.wecompipeline.sandbox.Api;
+import dev.wecompipeline.sandbox.ApiEndpoint;
 import dev.wecompipeline.sandbox.MutableClock;
 import dev.wecompipeline.sandbox.SandboxConfig;
 import dev.wecompipeline.sandbox.WeComApiSandbox;
@@ -180,7 +180,7 @@ class MediaWorkerTest {
             assertEquals(1, wecom.gettokenCallCount());
 
             wecom.invalidateAllTokens(WeComErrors.ACCESS_TOKEN_EXPIRED);
-            wecom.faults().failNext(Api.MEDIA_GET, WeComErrors.SYSTEM_BUSY, 1);
+            wecom.faults().failNext(ApiEndpoint.MEDIA_GET, WeComErrors.SYSTEM_BUSY, 1);
             fx.publish(media("ken", "r-2", "voice", Map.of("MediaId", second, "Format", "amr")));
             fx.flush();
             String reply = fx.replies(2, Duration.ofSeconds(30)).get(1).content();

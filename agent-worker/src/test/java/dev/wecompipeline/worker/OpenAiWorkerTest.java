@@ -27,10 +27,11 @@ class OpenAiWorkerTest {
              WorkerFixture fx = new WorkerFixture(kafka.bootstrapServers(), 2)) {
             model.answerWith("model says hi");
             OpenAiAgent agent = new OpenAiAgent(OpenAiConfig.defaults().withBaseUrl(model.baseUrl()), Agents.httpClient());
-            WorkerSettings settings = new WorkerSettings(4, Duration.ofSeconds(2), "Sorry, try again.", "text", 10,
-                    Duration.ofSeconds(5), WorkerSettings.DEFAULT_DEDUPE_WINDOW,
-                    WorkerSettings.DEFAULT_ANSWER_MAX_CHARS, WorkerSettings.DEFAULT_HISTORY_MAX_BYTES,
-                    dev.wecompipeline.config.EngineConfig.defaults(), "openai-test");
+            WorkerRuntimeOptions settings = new WorkerRuntimeOptions(4, Duration.ofSeconds(2), "Sorry, try again.", "text", 10,
+                    Duration.ofSeconds(5), WorkerRuntimeOptions.DEFAULT_DEDUPE_WINDOW,
+                    WorkerRuntimeOptions.DEFAULT_ANSWER_MAX_CHARS, WorkerRuntimeOptions.DEFAULT_HISTORY_MAX_BYTES,
+                    dev.wecompipeline.config.EngineConfig.defaults(), "openai-test",
+                    WorkerRuntimeOptions.ProgressNotice.OFF);
             fx.startWorker(agent, settings);
 
             fx.publish(text("frank", "o-1", "first question"));

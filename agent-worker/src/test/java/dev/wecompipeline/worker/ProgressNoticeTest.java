@@ -129,8 +129,9 @@ class ProgressNoticeTest {
         }
     }
 
-    private static WorkerSettings settings() {
-        return WorkerFixture.settings(64).withProgressNotice(NOTICE_AFTER, NOTICE);
+    private static WorkerRuntimeOptions settings() {
+        return WorkerFixture.settings(64, Duration.ofSeconds(30), WorkerRuntimeOptions.DEFAULT_ANSWER_MAX_CHARS,
+                new WorkerRuntimeOptions.ProgressNotice(NOTICE_AFTER, NOTICE));
     }
 
     private static Map<String, List<String>> byUser(List<ReplyMessage> replies) {

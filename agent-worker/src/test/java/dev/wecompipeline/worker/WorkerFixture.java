@@ -78,27 +78,40 @@ final class WorkerFixture implements AutoCloseable {
                 new StringSerializer(), new ByteArraySerializer());
     }
 
-    static WorkerSettings settings(int concurrency) {
+    static WorkerRuntimeOptions settings(int concurrency) {
         return settings(concurrency, Duration.ofSeconds(30));
     }
 
     /** Test settings whose agent calls may take up to {@code agentTimeout} (a held task: minutes). */
-    static WorkerSettings settings(int concurrency, Duration agentTimeout) {
-        return WorkerSettings.of(concurrency, agentTimeout, "text", "test-" + UUID.randomUUID().toString().substring(0, 8))
-                .withRevokeGrace(Duration.ofSeconds(5));
+    static WorkerRuntimeOptions settings(int concurrency, Duration agentTimeout) {
+        return settings(concurrency, agentTimeout, WorkerRuntimeOptions.DEFAULT_ANSWER_MAX_CHARS,
+                WorkerRuntimeOptions.ProgressNotice.OFF);
     }
 
-    WorkerService startWorker(Agent agent, WorkerSettings settings) {
+    /**
+     * Production defaults but for the given values, a 5 s revoke grace (a stopped test worker gives
+     * up its held tasks quickly) and an instance id of its own.
+     */
+    static WorkerRuntimeOptions settings(int concurrency, Duration agentTimeout, int answerMaxChars,
+                                         WorkerRuntimeOptions.ProgressNotice progressNotice) {
+        WorkerRuntimeOptions d = WorkerRuntimeOptions.of(concurrency, agentTimeout, "text",
+                "test-" + UUID.randomUUID().toString().substring(0, 8));
+        return new WorkerRuntimeOptions(d.concurrency(), d.agentTimeout(), d.apology(), d.replyFormat(),
+                d.historyTurns(), Duration.ofSeconds(5), d.dedupeWindow(), answerMaxChars, d.historyMaxBytes(),
+                d.engineBounds(), d.instanceId(), progressNotice);
+    }
+
+    WorkerService startWorker(Agent agent, WorkerRuntimeOptions settings) {
         return startWorker(agent, settings, new CrashSwitch(), Map.of());
     }
 
     /** A worker whose loop dies where {@code crash} is armed; its death is recorded in {@link #deaths}. */
-    WorkerService startWorker(Agent agent, WorkerSettings settings, CrashSwitch crash, Map<String, Object> overrides) {
+    WorkerService startWorker(Agent agent, WorkerRuntimeOptions settings, CrashSwitch crash, Map<String, Object> overrides) {
         return startWorker(agent, settings, crash, overrides, null);
     }
 
     /** A worker sharing {@code wecom} (a reply-service's client and token cache), as in the all-in-one. */
-    WorkerService startWorker(Agent agent, WorkerSettings settings, CrashSwitch crash, Map<String, Object> overrides,
+    WorkerService startWorker(Agent agent, WorkerRuntimeOptions settings, CrashSwitch crash, Map<String, Object> overrides,
                               dev.wecompipeline.wecom.WeComAccess wecom) {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         // A short session timeout so a crashed worker's partitions move on within seconds.

@@ -31,7 +31,6 @@ class WorkerTest {
         try (WorkerFixture fx = new WorkerFixture(kafka.bootstrapServers(), 4)) {
             ScriptedAgent agent = new ScriptedAgent(agentTime, false);
             fx.startWorker(agent, WorkerFixture.settings(64));
-            long start = System.nanoTime();
             for (int m = 0; m < perUser; m++) {
                 for (int u = 0; u < users; u++) {
                     fx.publish(text("user" + u, "u" + u + "-m" + m, "message " + m + " of user " + u));
@@ -39,8 +38,6 @@ class WorkerTest {
             }
             fx.flush();
             List<ReplyMessage> replies = fx.replies(users * perUser, Duration.ofSeconds(60));
-            long elapsedMs = (System.nanoTime() - start) / 1_000_000;
-            long sequentialMs = users * perUser * agentTime.toMillis();
 
             assertEquals(users * perUser, replies.size(), "exactly one reply per message");
             Map<String, List<String>> byUser = replies.stream().collect(Collectors.groupingBy(ReplyMessage::userId,
@@ -52,9 +49,8 @@ class WorkerTest {
                 }
                 assertEquals(expected, byUser.get("user" + u), "user" + u + "'s replies in order");
             }
-            System.out.printf("order test: %d messages in %d ms (sequential would be %d ms), max concurrency %d%n",
-                    users * perUser, elapsedMs, sequentialMs, agent.maxConcurrent.get());
-            assertTrue(elapsedMs < sequentialMs / 4, "took " + elapsedMs + " ms of a sequential " + sequentialMs);
+            // Concurrency is checked by counting calls in flight, not by the clock; WorkerScalingBench
+            // measures what it buys.
             assertTrue(agent.maxConcurrent.get() > 4, "more tasks in flight than partitions");
         }
     }
@@ -110,10 +106,11 @@ class WorkerTest {
     void failing_and_timed_out_agents_get_the_apology_and_do_not_block_the_partition(KafkaBroker kafka) {
         try (WorkerFixture fx = new WorkerFixture(kafka.bootstrapServers(), 1)) {
             ScriptedAgent agent = new ScriptedAgent(Duration.ZERO, false);
-            WorkerSettings s = new WorkerSettings(4, Duration.ofMillis(500), "Sorry!", "text", 10,
-                    Duration.ofSeconds(5), WorkerSettings.DEFAULT_DEDUPE_WINDOW,
-                    WorkerSettings.DEFAULT_ANSWER_MAX_CHARS, WorkerSettings.DEFAULT_HISTORY_MAX_BYTES,
-                    dev.wecompipeline.config.EngineConfig.defaults(), "t-apology");
+            WorkerRuntimeOptions s = new WorkerRuntimeOptions(4, Duration.ofMillis(500), "Sorry!", "text", 10,
+                    Duration.ofSeconds(5), WorkerRuntimeOptions.DEFAULT_DEDUPE_WINDOW,
+                    WorkerRuntimeOptions.DEFAULT_ANSWER_MAX_CHARS, WorkerRuntimeOptions.DEFAULT_HISTORY_MAX_BYTES,
+                    dev.wecompipeline.config.EngineConfig.defaults(), "t-apology",
+                    WorkerRuntimeOptions.ProgressNotice.OFF);
             fx.startWorker(agent, s);
             fx.publish(text("carol", "a-1", "fail please"));
             fx.publish(text("carol", "a-2", "block forever"));

@@ -14,11 +14,11 @@ import dev.wecompipeline.ingress.IngressService;
 import dev.wecompipeline.kafka.KafkaClientSettings;
 import dev.wecompipeline.kafka.Topics;
 import dev.wecompipeline.reply.ReplyService;
-import dev.wecompipeline.sandbox.Delivery;
+import dev.wecompipeline.sandbox.ReceivedMessage;
 import dev.wecompipeline.sandbox.SandboxConfig;
 import dev.wecompipeline.sandbox.WeComApiSandbox;
 import dev.wecompipeline.worker.WorkerService;
-import dev.wecompipeline.worker.WorkerSettings;
+import dev.wecompipeline.worker.WorkerRuntimeOptions;
 import dev.wecompipeline.worker.agent.EchoAgent;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -54,7 +54,7 @@ public final class PipelineBench {
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             try (ReplyService reply = new ReplyService(config, bootstrap, registry, false, BenchEnv::loopDied).start();
                  WorkerService worker = new WorkerService(config, bootstrap,
-                         WorkerSettings.from(config, "bench-overhead"), new EchoAgent(Duration.ZERO), registry, false,
+                         WorkerRuntimeOptions.from(config, "bench-overhead"), new EchoAgent(Duration.ZERO), registry, false,
                          BenchEnv::loopDied).start();
                  IngressService ingress = new IngressService(config, bootstrap, registry).start()) {
                 CallbackSimulator sim = new CallbackSimulator("http://127.0.0.1:" + ingress.port() + config.ingress().path(),
@@ -65,7 +65,7 @@ public final class PipelineBench {
                 Map<String, Long> sentAt = sendAndWait(sim, http, wecom, "run", messages, ratePerSecond);
                 long[] latencies = new long[messages];
                 int i = 0;
-                for (Delivery d : wecom.delivered()) {
+                for (ReceivedMessage d : wecom.delivered()) {
                     Long t0 = sentAt.get(d.content());
                     if (t0 != null && i < messages) {
                         latencies[i++] = d.time().toEpochMilli() - t0;

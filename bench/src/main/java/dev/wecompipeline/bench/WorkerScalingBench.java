@@ -16,7 +16,7 @@ import dev.wecompipeline.kafka.KafkaClientSettings;
 import dev.wecompipeline.kafka.RecordHeaders;
 import dev.wecompipeline.kafka.Topics;
 import dev.wecompipeline.worker.WorkerService;
-import dev.wecompipeline.worker.WorkerSettings;
+import dev.wecompipeline.worker.WorkerRuntimeOptions;
 import dev.wecompipeline.worker.agent.EchoAgent;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -91,7 +91,7 @@ public final class WorkerScalingBench {
                 f.get();
             }
         }
-        WorkerSettings settings = WorkerSettings.of(concurrency, Duration.ofMinutes(5), "text", "bench-" + suffix);
+        WorkerRuntimeOptions settings = WorkerRuntimeOptions.of(concurrency, Duration.ofMinutes(5), "text", "bench-" + suffix);
         List<Long> replyTimes = new ArrayList<>();
         try (WorkerService worker = new WorkerService(config, bootstrap, settings, new EchoAgent(agentTime),
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), false, BenchEnv::loopDied).start();

@@ -77,14 +77,6 @@ public final class OffsetMapCodec {
         }
     }
 
-    /**
-     * Length of what {@link #encode} would produce, so callers can check it against the broker
-     * cap before committing.
-     */
-    public static int encodedLength(BitSet finished) {
-        return encode(finished).length();
-    }
-
     private static byte[] runLengths(BitSet finished) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int pos = 0;

@@ -130,7 +130,6 @@ public final class ProcessingEngine<T> implements Runnable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean closing;
     private volatile boolean joined;
-    private volatile boolean stoppedFlag;
     private volatile Throwable failure;
     private volatile long lastRoundNanos;
     private volatile long oldestDirtyNanos = -1;
@@ -168,7 +167,6 @@ public final class ProcessingEngine<T> implements Runnable {
             die(t);
         } finally {
             joined = false;
-            stoppedFlag = true;
             stopped.countDown();
         }
         Throwable t = failure;
@@ -234,10 +232,6 @@ public final class ProcessingEngine<T> implements Runnable {
         if (!stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             LOG.warn("{}: loop did not stop within {} s", settings.name(), timeout.toSeconds());
         }
-    }
-
-    public boolean hasStopped() {
-        return stoppedFlag;
     }
 
     // ---- intake ---------------------------------------------------------------------------------

@@ -311,7 +311,7 @@ class ProcessingEngineTest {
         consumer.setPollException(new KafkaException("poll broke for good"));
         Thread t = new Thread(e);
         t.start();
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(e::hasStopped);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !deaths.isEmpty());
         assertEquals(1, deaths.size());
         assertFalse(e.isRunning());
         assertFalse(e.isReady());

@@ -40,7 +40,7 @@ final class AppRouter {
      * The app whose token signed this POST.
      *
      * @param pathApp app named by a per-app path, or null for the shared path
-     * @throws CallbackRejected {@link Outcome#UNKNOWN_APP} when no app has this corp and agent id
+     * @throws CallbackRejected {@link CallbackOutcome#UNKNOWN_APP} when no app has this corp and agent id
      * @throws SignatureMismatchException when none of the candidates' tokens produced the signature
      */
     RoutedApp forPost(String pathApp, CallbackEnvelope envelope, String signature, String timestamp, String nonce) {
@@ -54,7 +54,7 @@ final class AppRouter {
         }
         if (candidates.isEmpty()) {
             // Corp and agent id are unauthenticated here: escaped before they reach the rejection log line.
-            throw new CallbackRejected(Outcome.UNKNOWN_APP, "no configured app for corp "
+            throw new CallbackRejected(CallbackOutcome.UNKNOWN_APP, "no configured app for corp "
                     + LogSafe.of(envelope.toUserName()) + " agent " + LogSafe.of(envelope.agentId())
                     + (pathApp == null ? "" : " on path app " + pathApp));
         }

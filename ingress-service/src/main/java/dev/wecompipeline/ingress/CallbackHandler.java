@@ -66,13 +66,13 @@ final class CallbackHandler {
         checkSource(ctx);
         String echostr = ctx.queryParam("echostr");
         if (echostr == null || echostr.isEmpty()) {
-            throw new CallbackRejected(Outcome.BAD_REQUEST, "verification without echostr");
+            throw new CallbackRejected(CallbackOutcome.BAD_REQUEST, "verification without echostr");
         }
         RoutedApp app = router.forVerification(pathApp(ctx), ctx.queryParam("msg_signature"),
                 ctx.queryParam("timestamp"), ctx.queryParam("nonce"), echostr);
         String plain = app.crypto().decrypt(echostr);
         LOG.info("URL verification for app {} succeeded", app.app().name());
-        respond(ctx, Outcome.VERIFIED, plain, start);
+        respond(ctx, CallbackOutcome.VERIFIED, plain, start);
     }
 
     /** {@code POST}: a message; acknowledged only once Kafka has it. */
@@ -95,7 +95,7 @@ final class CallbackHandler {
         if (xml.isEvent() && xml.event() != null && config.dropEvents().contains(xml.event())) {
             LOG.debug("Dropped {} event from {} (trace {})", LogSafe.of(xml.event()), LogSafe.of(message.userKey()),
                     traceId);
-            respond(ctx, Outcome.DROPPED, SUCCESS, start);
+            respond(ctx, CallbackOutcome.DROPPED, SUCCESS, start);
             return;
         }
         if (!config.isUserAllowed(message.corpId(), message.userId())) {
@@ -119,13 +119,13 @@ final class CallbackHandler {
                 .orTimeout(Math.max(remaining, 0), TimeUnit.NANOSECONDS)
                 .handle((meta, error) -> {
                     if (error == null) {
-                        respond(ctx, attempt.first() ? Outcome.ACCEPTED : Outcome.DUPLICATE, SUCCESS, start);
+                        respond(ctx, attempt.first() ? CallbackOutcome.ACCEPTED : CallbackOutcome.DUPLICATE, SUCCESS, start);
                         if (LOG.isDebugEnabled()) {
                             LOG.debug("{} message {} from {} (trace {})", attempt.first() ? "Published" : "Duplicate",
                                     LogSafe.of(message.messageId()), LogSafe.of(message.userKey()), message.traceId());
                         }
                     } else {
-                        reject(ctx, Outcome.UNAVAILABLE, "Kafka did not acknowledge within "
+                        reject(ctx, CallbackOutcome.UNAVAILABLE, "Kafka did not acknowledge within "
                                 + config.ackTimeout().toMillis() + " ms: " + rootMessage(error), start);
                     }
                     return null;
@@ -142,22 +142,22 @@ final class CallbackHandler {
             dedupe.publishOnce("denied|" + message.appName() + '|' + message.userKey() + '|' + message.messageId(),
                     () -> publisher.publishReply(ReplyMessage.answering(message, "text", notice)));
         }
-        respond(ctx, Outcome.DENIED, SUCCESS, start);
+        respond(ctx, CallbackOutcome.DENIED, SUCCESS, start);
     }
 
     /** Writes a rejection for a check that threw: one log line, the outcome counted, the status set. */
-    void reject(Context ctx, Outcome outcome, String reason) {
+    void reject(Context ctx, CallbackOutcome outcome, String reason) {
         Long start = ctx.attribute(START_ATTRIBUTE);
         reject(ctx, outcome, reason, start == null ? System.nanoTime() : start);
     }
 
-    private void reject(Context ctx, Outcome outcome, String reason, long start) {
+    private void reject(Context ctx, CallbackOutcome outcome, String reason, long start) {
         LOG.info("Callback {} {} rejected: {} ({}) from {}", ctx.method(), LogSafe.of(ctx.path()), outcome.tag(),
                 LogSafe.of(reason, MAX_REASON_CHARS), ctx.ip());
         respond(ctx, outcome, outcome.name().toLowerCase(java.util.Locale.ROOT), start);
     }
 
-    private void respond(Context ctx, Outcome outcome, String body, long start) {
+    private void respond(Context ctx, CallbackOutcome outcome, String body, long start) {
         metrics.count(outcome);
         ctx.status(outcome.status()).contentType(ContentType.TEXT_PLAIN).result(body);
         metrics.recordHandling(System.nanoTime() - start);
@@ -165,7 +165,7 @@ final class CallbackHandler {
 
     private void checkSize(long length) {
         if (length > config.maxBodyBytes()) {
-            throw new CallbackRejected(Outcome.TOO_LARGE, "body of " + length + " bytes exceeds " + config.maxBodyBytes());
+            throw new CallbackRejected(CallbackOutcome.TOO_LARGE, "body of " + length + " bytes exceeds " + config.maxBodyBytes());
         }
     }
 
@@ -177,7 +177,7 @@ final class CallbackHandler {
         List<String> forwardedFor = Collections.list(ctx.req().getHeaders(SourceFilter.FORWARDED_FOR));
         String client = sourceFilter.clientAddress(ctx.ip(), forwardedFor);
         if (!sourceFilter.isAllowed(client)) {
-            throw new CallbackRejected(Outcome.BAD_SOURCE, "source " + LogSafe.of(client) + " not allowed");
+            throw new CallbackRejected(CallbackOutcome.BAD_SOURCE, "source " + LogSafe.of(client) + " not allowed");
         }
     }
 
@@ -187,7 +187,7 @@ final class CallbackHandler {
         }
         String name = ctx.pathParam(APP_PARAM);
         if (!router.hasApp(name)) {
-            throw new CallbackRejected(Outcome.UNKNOWN_APP, "no app named on path");
+            throw new CallbackRejected(CallbackOutcome.UNKNOWN_APP, "no app named on path");
         }
         return name;
     }

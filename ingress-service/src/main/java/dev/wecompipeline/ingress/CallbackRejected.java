@@ -7,14 +7,14 @@ package dev.wecompipeline.ingress;
  */
 final class CallbackRejected extends RuntimeException {
 
-    private final Outcome outcome;
+    private final CallbackOutcome outcome;
 
-    CallbackRejected(Outcome outcome, String reason) {
+    CallbackRejected(CallbackOutcome outcome, String reason) {
         super(reason, null, false, false);
         this.outcome = outcome;
     }
 
-    Outcome outcome() {
+    CallbackOutcome outcome() {
         return outcome;
     }
 }

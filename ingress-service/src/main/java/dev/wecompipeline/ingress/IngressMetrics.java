@@ -11,12 +11,12 @@ import io.micrometer.core.instrument.Timer;
 /** The ingress's meters, registered once; handlers only increment and record. */
 final class IngressMetrics {
 
-    private final Map<Outcome, Counter> requests = new EnumMap<>(Outcome.class);
+    private final Map<CallbackOutcome, Counter> requests = new EnumMap<>(CallbackOutcome.class);
     private final Timer publish;
     private final Timer handling;
 
     IngressMetrics(MeterRegistry registry) {
-        for (Outcome o : Outcome.values()) {
+        for (CallbackOutcome o : CallbackOutcome.values()) {
             requests.put(o, Counter.builder("wecom.ingress.requests")
                     .description("Callback requests by outcome")
                     .tag("outcome", o.tag())
@@ -34,12 +34,12 @@ final class IngressMetrics {
                 .register(registry);
     }
 
-    void count(Outcome outcome) {
+    void count(CallbackOutcome outcome) {
         requests.get(outcome).increment();
     }
 
     double count(String outcomeTag) {
-        return requests.get(Outcome.valueOf(outcomeTag.toUpperCase(java.util.Locale.ROOT))).count();
+        return requests.get(CallbackOutcome.valueOf(outcomeTag.toUpperCase(java.util.Locale.ROOT))).count();
     }
 
     void recordPublish(long nanos) {

@@ -95,11 +95,11 @@ public final class IngressService implements AutoCloseable {
             }
             cfg.routes.exception(CallbackRejected.class, (e, ctx) -> handler.reject(ctx, e.outcome(), e.getMessage()));
             cfg.routes.exception(WeComCryptoException.class, (e, ctx) -> handler.reject(ctx,
-                    e instanceof SignatureMismatchException ? Outcome.BAD_SIGNATURE : Outcome.BAD_REQUEST,
+                    e instanceof SignatureMismatchException ? CallbackOutcome.BAD_SIGNATURE : CallbackOutcome.BAD_REQUEST,
                     "WeCom crypto error " + e.errorCode() + ": " + e.getMessage()));
             // Jetty's own refusals while reading the body: 408 when it arrives below the minimum data rate.
             cfg.routes.exception(HttpException.RuntimeException.class, (e, ctx) -> handler.reject(ctx,
-                    e.getCode() == 408 ? Outcome.TOO_SLOW : Outcome.BAD_REQUEST, e.getMessage()));
+                    e.getCode() == 408 ? CallbackOutcome.TOO_SLOW : CallbackOutcome.BAD_REQUEST, e.getMessage()));
             cfg.routes.exception(HttpResponseException.class, (e, ctx) -> {
                 if (e.getStatus() == 404) {
                     // No such route: not a callback at all. Answering 404 (not 400) lets an operator, curl or
@@ -107,7 +107,7 @@ public final class IngressService implements AutoCloseable {
                     ctx.status(404).contentType(io.javalin.http.ContentType.TEXT_PLAIN).result("not_found");
                     return;
                 }
-                handler.reject(ctx, e.getStatus() == 413 ? Outcome.TOO_LARGE : Outcome.BAD_REQUEST, e.getMessage());
+                handler.reject(ctx, e.getStatus() == 413 ? CallbackOutcome.TOO_LARGE : CallbackOutcome.BAD_REQUEST, e.getMessage());
             });
         });
         this.ops = ingress.hasOpsPort()

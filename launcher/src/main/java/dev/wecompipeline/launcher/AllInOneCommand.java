@@ -16,7 +16,7 @@ final class AllInOneCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ShutdownSignal signal = ShutdownSignal.install();
-        try (PipelineRuntime runtime = PipelineRuntime.start(Launch.loadConfig(), signal::fail)) {
+        try (PipelineRuntime runtime = PipelineRuntime.start(ServiceStartup.loadConfig(), signal::fail)) {
             signal.await();
         }
         return signal.exitCode();

@@ -127,7 +127,7 @@ final class BenchCommand implements Callable<Integer> {
             Files.writeString(report, JsonSerde.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(json));
             out.println("bench: report written to " + report.toAbsolutePath());
         } finally {
-            dev.wecompipeline.launcher.Files2.deleteQuietly(tmp);
+            dev.wecompipeline.launcher.TemporaryDirectories.deleteQuietly(tmp);
         }
         return 0;
     }

@@ -18,7 +18,7 @@ import java.util.concurrent.Callable;
 import dev.wecompipeline.bench.CallbackSimulator;
 import dev.wecompipeline.config.ConfigLoader;
 import dev.wecompipeline.config.PipelineConfig;
-import dev.wecompipeline.sandbox.Delivery;
+import dev.wecompipeline.sandbox.ReceivedMessage;
 import dev.wecompipeline.sandbox.SandboxConfig;
 import dev.wecompipeline.sandbox.StoredMedia;
 import dev.wecompipeline.sandbox.WeComApiSandbox;
@@ -66,7 +66,7 @@ final class DemoCommand implements Callable<Integer> {
                 return interactive ? interactive(sim, sandbox) : scripted(sim, sandbox);
             }
         } finally {
-            Files2.deleteQuietly(data);
+            TemporaryDirectories.deleteQuietly(data);
         }
     }
 
@@ -130,7 +130,7 @@ final class DemoCommand implements Callable<Integer> {
             for (Sent s : sent) {
                 if (!answeredAt.containsKey(s.user()) && complete(sandbox.deliveredTo(CORP, s.user()), s.text(), echo)) {
                     answeredAt.put(s.user(), System.nanoTime());
-                    List<Delivery> d = sandbox.deliveredTo(CORP, s.user());
+                    List<ReceivedMessage> d = sandbox.deliveredTo(CORP, s.user());
                     System.out.printf("demo: %-9s <- WeCom    %d message%s in %.0f ms  \"%s\"%n", s.user(), d.size(),
                             d.size() == 1 ? "" : "s (split at 2048 bytes)", (answeredAt.get(s.user()) - s.sentAtNanos()) / 1e6,
                             abbreviate(d.get(0).content()));
@@ -166,13 +166,13 @@ final class DemoCommand implements Callable<Integer> {
         while (sandbox.deliveredTo(CORP, "zhaoliu").size() < expected && System.nanoTime() < deadline) {
             Thread.sleep(50); // polling the sandbox's record for the next delivery, not synchronising a test
         }
-        List<Delivery> d = sandbox.deliveredTo(CORP, "zhaoliu");
+        List<ReceivedMessage> d = sandbox.deliveredTo(CORP, "zhaoliu");
         if (d.size() < expected) {
             System.out.println("demo: zhaoliu    <- WeCom    no answer to the photo in time");
             return false;
         }
         long ms = (System.nanoTime() - t0) / 1_000_000;
-        for (Delivery m : d) {
+        for (ReceivedMessage m : d) {
             if (m.msgtype().equals("image")) {
                 byte[] back = sandbox.uploadedMedia(m.content()).map(StoredMedia::bytes).orElse(new byte[0]);
                 System.out.printf("demo: %-9s <- WeCom    image %s (%d bytes, %s the photo sent) in %d ms%n", "zhaoliu",
@@ -200,8 +200,8 @@ final class DemoCommand implements Callable<Integer> {
             while (sandbox.deliveredTo(CORP, "you").size() == before && System.nanoTime() < deadline) {
                 Thread.sleep(50); // waiting for the agent's answer to reach the sandbox
             }
-            List<Delivery> all = sandbox.deliveredTo(CORP, "you");
-            for (Delivery d : all.subList(before, all.size())) {
+            List<ReceivedMessage> all = sandbox.deliveredTo(CORP, "you");
+            for (ReceivedMessage d : all.subList(before, all.size())) {
                 System.out.println("agent> " + d.content());
             }
         }
@@ -209,7 +209,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** The echo agent's answer is the text itself, so every chunk must be in; other agents: any answer. */
-    private static boolean complete(List<Delivery> deliveries, String original, boolean echo) {
+    private static boolean complete(List<ReceivedMessage> deliveries, String original, boolean echo) {
         StringBuilder joined = new StringBuilder();
         deliveries.forEach(d -> joined.append(d.content()));
         return !deliveries.isEmpty() && (!echo || joined.toString().equals(original));

@@ -25,9 +25,9 @@ final class IngressCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ShutdownSignal signal = ShutdownSignal.install();
-        PipelineConfig config = Launch.loadConfig().requireApps();
-        String bootstrap = Launch.requireExternalKafka(config);
-        Launch.ensureTopics(config, bootstrap);
+        PipelineConfig config = ServiceStartup.loadConfig().requireApps();
+        String bootstrap = ServiceStartup.requireExternalKafka(config);
+        ServiceStartup.ensureTopics(config, bootstrap);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         try (IngressService ingress = new IngressService(config, bootstrap, registry).start()) {
             LOG.info("ingress: ready; register http://<public-host>:{}{} in WeCom's admin console",

@@ -9,7 +9,7 @@ import dev.wecompipeline.ingress.IngressService;
 import dev.wecompipeline.kafka.embedded.EmbeddedKafkaBroker;
 import dev.wecompipeline.reply.ReplyService;
 import dev.wecompipeline.worker.WorkerService;
-import dev.wecompipeline.worker.WorkerSettings;
+import dev.wecompipeline.worker.WorkerRuntimeOptions;
 import dev.wecompipeline.worker.agent.Agents;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -55,12 +55,12 @@ final class PipelineRuntime implements AutoCloseable {
         } else {
             LOG.info("all-in-one: kafka   cluster at {}", bootstrap);
         }
-        Launch.ensureTopics(config, bootstrap);
+        ServiceStartup.ensureTopics(config, bootstrap);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         ReplyService reply = new ReplyService(config, bootstrap, registry, false, onLoopDeath).start();
         LOG.info("all-in-one: reply   delivering to {}", config.reply().wecomApiBase());
         WorkerService worker = new WorkerService(config, bootstrap,
-                WorkerSettings.from(config, WorkerService.defaultInstanceId()), Agents.create(config), registry, false,
+                WorkerRuntimeOptions.from(config, WorkerService.defaultInstanceId()), Agents.create(config), registry, false,
                 onLoopDeath, reply.wecom())   // one token cache per process: the reply-service's
                 .start();
         LOG.info("all-in-one: worker  agent {} with concurrency {}", config.worker().agent().id(),

@@ -37,9 +37,9 @@ final class RedriveCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PipelineConfig config = Launch.loadConfig();
+        PipelineConfig config = ServiceStartup.loadConfig();
         Redrive.Filter filter = Redrive.Filter.ALL.withApp(app).withUser(user).withErrcode(errcode).between(from, to);
-        Redrive.Result r = Redrive.run(config, Launch.requireExternalKafka(config), filter, dryRun, System.out);
+        Redrive.Result r = Redrive.run(config, ServiceStartup.requireExternalKafka(config), filter, dryRun, System.out);
         System.out.printf("redrive: %d dead letters examined, %d matched, %d %s%n", r.examined(), r.matched(),
                 r.redriven(), dryRun ? "would be redriven (dry run)" : "redriven");
         return 0;

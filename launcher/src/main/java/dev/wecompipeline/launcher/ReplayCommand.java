@@ -38,9 +38,9 @@ final class ReplayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PipelineConfig config = Launch.loadConfig();
+        PipelineConfig config = ServiceStartup.loadConfig();
         Replay.Filter filter = new Replay.Filter(from, to, user, app);
-        Replay.Result r = Replay.run(config, Launch.requireExternalKafka(config), filter, dryRun, System.out);
+        Replay.Result r = Replay.run(config, ServiceStartup.requireExternalKafka(config), filter, dryRun, System.out);
         if (!r.complete()) {
             System.out.printf("replay: %s not read to its end in time; only the messages read are listed%n",
                     config.kafka().inboundTopic());

@@ -20,9 +20,9 @@ final class ReplyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ShutdownSignal signal = ShutdownSignal.install();
-        PipelineConfig config = Launch.loadConfig().requireApps();
-        String bootstrap = Launch.requireExternalKafka(config);
-        Launch.ensureTopics(config, bootstrap);
+        PipelineConfig config = ServiceStartup.loadConfig().requireApps();
+        String bootstrap = ServiceStartup.requireExternalKafka(config);
+        ServiceStartup.ensureTopics(config, bootstrap);
         try (ReplyService reply = new ReplyService(config, bootstrap,
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), true, signal::fail).start()) {
             signal.await();

@@ -322,7 +322,7 @@ public final class SetupCommand implements Callable<Integer> {
         } catch (ConfigException e) {
             throw new SetupException("the result would not load: " + String.join("; ", e.problems()));
         } finally {
-            Files2.deleteQuietly(dir);
+            TemporaryDirectories.deleteQuietly(dir);
         }
     }
 

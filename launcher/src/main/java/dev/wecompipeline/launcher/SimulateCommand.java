@@ -52,7 +52,7 @@ final class SimulateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (token == null || aesKey == null || corpId == null) {
-            PipelineConfig config = Launch.loadConfig().requireApps();
+            PipelineConfig config = ServiceStartup.loadConfig().requireApps();
             AppConfig a = app == null ? config.apps().get(0) : config.app(app)
                     .orElseThrow(() -> new ConfigException("--app", "no app named " + app));
             token = token == null ? a.token() : token;

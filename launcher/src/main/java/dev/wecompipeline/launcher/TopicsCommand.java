@@ -31,9 +31,9 @@ final class TopicsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PipelineConfig config = Launch.loadConfig();
-        String bootstrap = Launch.requireExternalKafka(config);
-        Launch.ensureTopics(config, bootstrap);
+        PipelineConfig config = ServiceStartup.loadConfig();
+        String bootstrap = ServiceStartup.requireExternalKafka(config);
+        ServiceStartup.ensureTopics(config, bootstrap);
         warnAboutReplication(config.kafka(), bootstrap);
         return 0;
     }
@@ -43,10 +43,10 @@ final class TopicsCommand implements Callable<Integer> {
                 kafka.inboundDlqTopic(), kafka.sessionsTopic(), kafka.deliveredTopic()));
         names.addAll(ReplicationChecks.INTERNAL_TOPICS);
         try (Admin admin = Admin.create(KafkaClientSettings.admin(bootstrap, "wecom-pipeline-topics"))) {
-            int brokers = admin.describeCluster().nodes().get(Launch.TOPIC_TIMEOUT.toMillis(),
+            int brokers = admin.describeCluster().nodes().get(ServiceStartup.TOPIC_TIMEOUT.toMillis(),
                     java.util.concurrent.TimeUnit.MILLISECONDS).size();
             List<ReplicationChecks.Finding> findings =
-                    ReplicationChecks.findings(brokers, ReplicationChecks.describe(admin, names, Launch.TOPIC_TIMEOUT));
+                    ReplicationChecks.findings(brokers, ReplicationChecks.describe(admin, names, ServiceStartup.TOPIC_TIMEOUT));
             for (ReplicationChecks.Finding f : findings) {
                 LOG.warn("topics: {}; fix: {}", f.detail(), f.fix());
             }

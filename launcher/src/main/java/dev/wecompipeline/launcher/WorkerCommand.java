@@ -4,7 +4,7 @@ import java.util.concurrent.Callable;
 
 import dev.wecompipeline.config.PipelineConfig;
 import dev.wecompipeline.worker.WorkerService;
-import dev.wecompipeline.worker.WorkerSettings;
+import dev.wecompipeline.worker.WorkerRuntimeOptions;
 import dev.wecompipeline.worker.agent.Agents;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -22,12 +22,12 @@ final class WorkerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ShutdownSignal signal = ShutdownSignal.install();
-        PipelineConfig config = Launch.loadConfig();
-        String bootstrap = Launch.requireExternalKafka(config);
-        Launch.ensureTopics(config, bootstrap);
+        PipelineConfig config = ServiceStartup.loadConfig();
+        String bootstrap = ServiceStartup.requireExternalKafka(config);
+        ServiceStartup.ensureTopics(config, bootstrap);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         try (WorkerService worker = new WorkerService(config, bootstrap,
-                WorkerSettings.from(config, WorkerService.defaultInstanceId()), Agents.create(config), registry, true,
+                WorkerRuntimeOptions.from(config, WorkerService.defaultInstanceId()), Agents.create(config), registry, true,
                 signal::fail)
                 .start()) {
             signal.await();

@@ -17,7 +17,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 import dev.wecompipeline.bench.CallbackSimulator;
-import dev.wecompipeline.sandbox.Delivery;
+import dev.wecompipeline.sandbox.ReceivedMessage;
 import dev.wecompipeline.sandbox.SandboxConfig;
 import dev.wecompipeline.sandbox.WeComApiSandbox;
 import org.junit.jupiter.api.Test;
@@ -76,7 +76,7 @@ class AllInOneIT {
                 await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
                         .until(() -> wecom.deliveredCount() >= acknowledged.size());
                 Map<String, Long> counts = wecom.delivered().stream()
-                        .collect(Collectors.groupingBy(Delivery::content, Collectors.counting()));
+                        .collect(Collectors.groupingBy(ReceivedMessage::content, Collectors.counting()));
                 System.out.printf("all-in-one restart: %d acknowledged, %d delivered before the restart, %d after; counts %s%n",
                         acknowledged.size(), beforeRestart, wecom.deliveredCount(), counts.values());
                 for (String text : acknowledged) {
@@ -86,7 +86,7 @@ class AllInOneIT {
                 // Per-user order.
                 for (int u = 0; u < 4; u++) {
                     String user = "user" + u;
-                    List<String> got = wecom.deliveredTo(CORP, user).stream().map(Delivery::content).toList();
+                    List<String> got = wecom.deliveredTo(CORP, user).stream().map(ReceivedMessage::content).toList();
                     List<String> expected = acknowledged.stream().filter(t -> t.endsWith(user)).toList();
                     assertEquals(expected, got, user + " answered in order");
                 }

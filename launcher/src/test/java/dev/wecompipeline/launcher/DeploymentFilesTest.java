@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +16,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -31,13 +33,14 @@ import dev.wecompipeline.config.SettingsCatalog;
 import dev.wecompipeline.config.WorkerConfig;
 import dev.wecompipeline.reply.ReplyService;
 import dev.wecompipeline.worker.WorkerService;
-import dev.wecompipeline.worker.WorkerSettings;
+import dev.wecompipeline.worker.WorkerRuntimeOptions;
 import org.junit.jupiter.api.Test;
 
 /**
- * There is no Docker engine on our machines, so the Docker files are checked here instead: every
- * compose service runs a launcher command with variables the pipeline knows, the image's entry
- * point is the launcher jar, and .env.example and the README list every variable.
+ * There is no Docker engine on our machines, so the Docker files are checked here instead, parsed
+ * rather than searched as text: docker-compose.yml as YAML (its services, their commands, variables,
+ * start order and health checks) and the Dockerfile as instructions per stage (the image runs the
+ * launcher jar its build stage makes); .env.example and the README list every variable.
  */
 class DeploymentFilesTest {
 
@@ -53,8 +56,12 @@ class DeploymentFilesTest {
         return names;
     }
 
+    /** The launcher command each pipeline service of the compose file runs. */
+    private static final Map<String, String> COMMANDS = Map.of("topics", "topics", "ingress", "ingress",
+            "agent-worker", "worker", "reply-service", "reply");
+
     @Test
-    void every_compose_service_runs_a_launcher_command_with_known_variables() throws Exception {
+    void every_compose_service_runs_its_launcher_command_with_known_variables() throws Exception {
         JsonNode compose = compose();
         Set<String> commands = WecomPipelineCommand.commandLine().getSubcommands().keySet();
         Set<String> known = new TreeSet<>(configVariables());
@@ -67,8 +74,10 @@ class DeploymentFilesTest {
                 continue;
             }
             ours.add(service.getKey());
-            String command = s.path("command").get(0).asText();
-            assertTrue(commands.contains(command), service.getKey() + " runs unknown command " + command);
+            assertEquals("wecom-pipeline:latest", s.path("image").asText(), service.getKey());
+            assertEquals(".", s.path("build").asText(), service.getKey() + " is built from the Dockerfile at the root");
+            assertEquals(List.of(COMMANDS.get(service.getKey())), strings(s.path("command")), service.getKey());
+            assertTrue(commands.contains(COMMANDS.get(service.getKey())), "the launcher has " + COMMANDS.get(service.getKey()));
             for (Iterator<String> env = s.path("environment").fieldNames(); env.hasNext(); ) {
                 String name = env.next();
                 // Client properties pass through by prefix (KafkaClientProperties).
@@ -76,24 +85,83 @@ class DeploymentFilesTest {
                         service.getKey() + " sets unknown variable " + name);
             }
         }
-        assertEquals(Set.of("topics", "ingress", "agent-worker", "reply-service"), new TreeSet<>(ours));
-        assertTrue(compose.path("services").path("kafka").path("image").asText().startsWith("apache/kafka:"));
-        assertEquals("broker,controller",
-                compose.path("services").path("kafka").path("environment").path("KAFKA_PROCESS_ROLES").asText());
-        assertEquals("8645:8645", compose.path("services").path("ingress").path("ports").get(0).asText());
-        for (String svc : List.of("ingress", "agent-worker", "reply-service", "kafka")) {
-            assertFalse(compose.path("services").path(svc).path("healthcheck").isMissingNode(), svc + " has a health check");
+        assertEquals(COMMANDS.keySet(), new TreeSet<>(ours));
+        JsonNode kafka = compose.path("services").path("kafka");
+        assertTrue(kafka.path("image").asText().startsWith("apache/kafka:"));
+        assertEquals("broker,controller", kafka.path("environment").path("KAFKA_PROCESS_ROLES").asText());
+        assertEquals(List.of(IngressConfig.PORT.defaultValue() + ":" + IngressConfig.PORT.defaultValue()),
+                strings(compose.path("services").path("ingress").path("ports")), "the callback port is published");
+    }
+
+    @Test
+    void services_start_in_order_topics_after_a_healthy_broker_and_the_rest_after_topics() throws Exception {
+        JsonNode services = compose().path("services");
+        assertEquals("service_healthy", services.path("topics").path("depends_on").path("kafka").path("condition").asText());
+        for (String svc : List.of("ingress", "agent-worker", "reply-service")) {
+            assertEquals("service_completed_successfully",
+                    services.path(svc).path("depends_on").path("topics").path("condition").asText(), svc);
         }
     }
 
     @Test
+    void each_long_running_service_is_health_checked_on_its_own_ready_endpoint() throws Exception {
+        JsonNode services = compose().path("services");
+        // The ingress serves /ready on its callback port unless WECOM_CALLBACK_OPS_PORT moves it.
+        Map<String, String> readyPort = Map.of(
+                "ingress", "$${" + IngressConfig.OPS_PORT.env() + ":-" + IngressConfig.PORT.defaultValue() + "}",
+                "agent-worker", Integer.toString(WorkerConfig.PORT.defaultValue()),
+                "reply-service", Integer.toString(ReplyConfig.PORT.defaultValue()));
+        Pattern probe = Pattern.compile("exec 3<>/dev/tcp/127\\.0\\.0\\.1/(\\S+) && printf 'GET /ready HTTP/1\\.0\\\\r\\\\n\\\\r\\\\n' >&3"
+                + " && grep -q ' 200 ' <&3");
+        for (Map.Entry<String, String> e : readyPort.entrySet()) {
+            JsonNode check = services.path(e.getKey()).path("healthcheck");
+            List<String> test = strings(check.path("test"));
+            assertEquals(2, test.size(), e.getKey() + ": " + test);
+            assertEquals("CMD-SHELL", test.get(0), e.getKey());
+            Matcher m = probe.matcher(test.get(1));
+            assertTrue(m.matches(), e.getKey() + " probes /ready and wants a 200: " + test.get(1));
+            // Compose turns $$ into a literal $ for the shell to expand.
+            assertEquals(e.getValue(), m.group(1), e.getKey() + " probes the port its /ready is served on");
+            assertHealthCheckTimes(e.getKey(), check);
+        }
+        for (String broker : List.of("kafka", "kafka-1", "kafka-2", "kafka-3")) {
+            JsonNode check = services.path(broker).path("healthcheck");
+            assertEquals(List.of("CMD-SHELL", "/opt/kafka/bin/kafka-broker-api-versions.sh --bootstrap-server localhost:9092"
+                    + " > /dev/null"), strings(check.path("test")), broker);
+            assertHealthCheckTimes(broker, check);
+        }
+        assertTrue(services.path("topics").path("healthcheck").isMissingNode(), "the one-shot topics job is not checked");
+    }
+
+    private static void assertHealthCheckTimes(String svc, JsonNode check) {
+        Duration interval = duration(check.path("interval").asText());
+        Duration timeout = duration(check.path("timeout").asText());
+        assertTrue(timeout.compareTo(interval) <= 0, svc + ": a probe ends before the next starts");
+        assertTrue(check.path("retries").asInt() >= 3, svc + ": one slow probe does not mark it unhealthy");
+    }
+
+    @Test
     void the_image_runs_the_launcher_jar_that_the_build_stage_produces() throws Exception {
-        String dockerfile = Files.readString(ROOT.resolve("Dockerfile"));
-        assertTrue(dockerfile.contains("FROM eclipse-temurin:17-jdk AS build"), "Maven build stage on JDK 17");
-        assertTrue(dockerfile.contains("./mvnw -B -q -DskipTests package"));
-        assertTrue(dockerfile.contains("COPY --from=build /src/launcher/target/wecom-pipeline.jar /app/wecom-pipeline.jar"));
-        assertTrue(dockerfile.contains("FROM eclipse-temurin:17-jre"), "JRE 17 runtime image");
-        assertTrue(dockerfile.contains("ENTRYPOINT [\"java\", \"-XX:MaxRAMPercentage=75\", \"-jar\", \"/app/wecom-pipeline.jar\"]"));
+        List<Dockerfile.Stage> stages = Dockerfile.parse(Files.readString(ROOT.resolve("Dockerfile")));
+        assertEquals(2, stages.size(), "a build stage and a runtime stage");
+        Dockerfile.Stage build = stages.get(0);
+        Dockerfile.Stage run = stages.get(1);
+        assertEquals("eclipse-temurin:17-jdk", build.image(), "Maven build stage on JDK 17");
+        assertEquals("build", build.name());
+        assertEquals(List.of("./mvnw -B -q -DskipTests package"), build.arguments("RUN"));
+        assertEquals("eclipse-temurin:17-jre", run.image(), "JRE 17 runtime image");
+
+        // The jar the runtime stage copies is the one the build stage's Maven run leaves in the launcher module.
+        String built = build.arguments("WORKDIR").get(0) + "/launcher/target/wecom-pipeline.jar";
+        List<String> copy = List.of(run.arguments("COPY").get(0).split(" "));
+        assertEquals(List.of("--from=build", built, "/app/wecom-pipeline.jar"), copy);
+        assertEquals(List.of("java", "-XX:MaxRAMPercentage=75", "-jar", "/app/wecom-pipeline.jar"), run.exec("ENTRYPOINT"));
+        assertEquals(List.of("--help"), run.exec("CMD"), "without a command the image explains itself");
+        assertEquals(List.of("wecom"), run.arguments("USER"), "not root");
+        assertEquals(Set.of(IngressConfig.PORT.defaultValue(), WorkerConfig.PORT.defaultValue(), ReplyConfig.PORT.defaultValue()),
+                run.arguments("EXPOSE").stream().flatMap(p -> Arrays.stream(p.split(" "))).map(Integer::valueOf)
+                        .collect(Collectors.toSet()), "the three services' ports");
+
         // The jar the image copies is the one this build makes, with the launcher as its main class.
         String jar = System.getProperty("wecom.launcher.jar", ROOT.resolve("launcher/target/wecom-pipeline.jar").toString());
         assertTrue(jar.endsWith("launcher/target/wecom-pipeline.jar"), jar);
@@ -138,6 +206,19 @@ class DeploymentFilesTest {
         Set<String> names = new TreeSet<>();
         compose.path("services").path(service).path("environment").fieldNames().forEachRemaining(names::add);
         return names;
+    }
+
+    private static List<String> strings(JsonNode list) {
+        List<String> out = new ArrayList<>();
+        list.forEach(v -> out.add(v.asText()));
+        return out;
+    }
+
+    private static Duration duration(String text) {
+        Matcher m = DURATION.matcher(text);
+        assertTrue(m.matches(), "a compose duration: '" + text + "'");
+        return m.group(2).equals("s") ? Duration.ofSeconds(Long.parseLong(m.group(1)))
+                : Duration.ofMinutes(Long.parseLong(m.group(1)));
     }
 
     private static Set<String> values(JsonNode list) {
@@ -201,18 +282,14 @@ class DeploymentFilesTest {
             assertTrue(values(s.path("security_opt")).contains("no-new-privileges:true"), svc + " no-new-privileges");
         }
         // A SIGKILL before a service's own shutdown ends would cut off its grace for work in flight.
-        assertLonger("agent-worker", WorkerService.longestShutdown(WorkerSettings.DEFAULT_REVOKE_GRACE), compose);
+        assertLonger("agent-worker", WorkerService.longestShutdown(WorkerRuntimeOptions.DEFAULT_REVOKE_GRACE), compose);
         assertLonger("reply-service", ReplyService.longestShutdown(ReplyConfig.REQUEST_TIMEOUT.defaultValue()), compose);
         // Callbacks in flight are bounded by WeCom's 5 s; the producer's close takes at most 5 s more.
         assertLonger("ingress", IngressConfig.WECOM_RESPONSE_DEADLINE.plusSeconds(5), compose);
     }
 
     private static void assertLonger(String svc, Duration own, JsonNode compose) {
-        String text = compose.path("services").path(svc).path("stop_grace_period").asText();
-        Matcher m = DURATION.matcher(text);
-        assertTrue(m.matches(), svc + " stop_grace_period '" + text + "'");
-        Duration grace = m.group(2).equals("s") ? Duration.ofSeconds(Long.parseLong(m.group(1)))
-                : Duration.ofMinutes(Long.parseLong(m.group(1)));
+        Duration grace = duration(compose.path("services").path(svc).path("stop_grace_period").asText());
         assertTrue(grace.compareTo(own) > 0, svc + ": stop_grace_period " + grace + " is not longer than its own " + own);
     }
 

@@ -27,7 +27,7 @@ import dev.wecompipeline.ingress.IngressService;
 import dev.wecompipeline.kafka.JsonSerde;
 import dev.wecompipeline.kafka.KafkaClientSettings;
 import dev.wecompipeline.kafka.Topics;
-import dev.wecompipeline.sandbox.Api;
+import dev.wecompipeline.sandbox.ApiEndpoint;
 import dev.wecompipeline.sandbox.SandboxConfig;
 import dev.wecompipeline.sandbox.WeComApiSandbox;
 import dev.wecompipeline.sandbox.WeComErrors;
@@ -158,7 +158,7 @@ class DoctorCommandTest {
 
     @Test
     void ip_not_in_the_trusted_list_60020_names_the_ip_wecom_saw() {
-        wecom.faults().failNext(Api.GETTOKEN, WeComErrors.IP_NOT_ALLOWED, 1);
+        wecom.faults().failNext(ApiEndpoint.GETTOKEN, WeComErrors.IP_NOT_ALLOWED, 1);
         Run run = doctor("--skip", "kafka,callback", "--json");
         assertEquals(1, run.exitCode(), run.output());
         JsonNode check = find(run, "wecom gettoken (default)");

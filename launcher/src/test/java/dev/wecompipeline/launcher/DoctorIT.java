@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
-import dev.wecompipeline.sandbox.Api;
+import dev.wecompipeline.sandbox.ApiEndpoint;
 import dev.wecompipeline.sandbox.SandboxConfig;
 import dev.wecompipeline.sandbox.WeComApiSandbox;
 import dev.wecompipeline.sandbox.WeComErrors;
@@ -37,7 +37,7 @@ class DoctorIT {
     void doctor_process_exits_non_zero_with_the_fix_for_an_ip_missing_from_the_trusted_list() throws Exception {
         try (WeComApiSandbox wecom = new WeComApiSandbox(SandboxConfig.builder().host("127.0.0.1").port(0).build()).start()) {
             wecom.registerApp("wwdoctorit", "secret", 1000002);
-            wecom.faults().failNext(Api.GETTOKEN, WeComErrors.IP_NOT_ALLOWED, 1);
+            wecom.faults().failNext(ApiEndpoint.GETTOKEN, WeComErrors.IP_NOT_ALLOWED, 1);
             Map<String, String> env = Map.of("WECOM_CALLBACK_CORP_ID", "wwdoctorit", "WECOM_CALLBACK_CORP_SECRET", "secret",
                     "WECOM_CALLBACK_AGENT_ID", "1000002", "WECOM_CALLBACK_TOKEN", "doctorit",
                     "WECOM_CALLBACK_ENCODING_AES_KEY", "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C",

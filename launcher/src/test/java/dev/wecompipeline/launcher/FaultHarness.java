@@ -38,8 +38,8 @@ import dev.wecompipeline.kafka.KafkaClientSettings;
 import dev.wecompipeline.kafka.KafkaConnection;
 import dev.wecompipeline.kafka.PartitionReader;
 import dev.wecompipeline.kafka.ReplyMessage;
-import dev.wecompipeline.sandbox.Delivery;
-import dev.wecompipeline.sandbox.Outcome;
+import dev.wecompipeline.sandbox.ReceivedMessage;
+import dev.wecompipeline.sandbox.ApiCallOutcome;
 import dev.wecompipeline.sandbox.SandboxConfig;
 import dev.wecompipeline.sandbox.WeComApiSandbox;
 import org.apache.kafka.clients.admin.Admin;
@@ -438,7 +438,7 @@ final class FaultHarness implements AutoCloseable {
     void awaitDelivered(Sent sent, Duration deadline) {
         Set<String> texts = sent.acked().stream().map(Message::text).collect(Collectors.toSet());
         await().atMost(deadline).pollInterval(Duration.ofMillis(250)).until(() -> wecom.delivered().stream()
-                .map(Delivery::content).collect(Collectors.toSet()).containsAll(texts));
+                .map(ReceivedMessage::content).collect(Collectors.toSet()).containsAll(texts));
     }
 
     /**
@@ -454,7 +454,7 @@ final class FaultHarness implements AutoCloseable {
         Set<String> ackedTexts = sent.acked().stream().map(Message::text).collect(Collectors.toSet());
         try {
             await().atMost(deadline).pollInterval(Duration.ofMillis(250)).until(() -> wecom.delivered().stream()
-                    .map(Delivery::content).collect(Collectors.toSet()).containsAll(ackedTexts));
+                    .map(ReceivedMessage::content).collect(Collectors.toSet()).containsAll(ackedTexts));
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
                     .until(() -> drained(env.get("WORKER_GROUP_ID"), env.get("KAFKA_TOPIC_INBOUND"))
                             && drained(env.get("REPLY_GROUP_ID"), repliesTopic()));
@@ -462,9 +462,9 @@ final class FaultHarness implements AutoCloseable {
             System.out.printf("fault[%s]: not settled within the deadline: %s%n", scenario, e.getMessage());
         }
 
-        List<Delivery> delivered = wecom.delivered();
+        List<ReceivedMessage> delivered = wecom.delivered();
         Map<String, Long> perText = delivered.stream()
-                .collect(Collectors.groupingBy(Delivery::content, Collectors.counting()));
+                .collect(Collectors.groupingBy(ReceivedMessage::content, Collectors.counting()));
         long lost = ackedTexts.stream().filter(t -> !perText.containsKey(t)).count();
         long duplicated = perText.entrySet().stream()
                 .mapToLong(e -> ackedTexts.contains(e.getKey()) ? e.getValue() - 1 : e.getValue()).sum();
@@ -472,13 +472,13 @@ final class FaultHarness implements AutoCloseable {
         for (String user : sent.acked().stream().map(Message::user).distinct().toList()) {
             List<String> expected = sent.acked().stream().filter(m -> m.user().equals(user))
                     .map(Message::text).toList();
-            List<String> got = wecom.deliveredTo(CORP, user).stream().map(Delivery::content).toList();
+            List<String> got = wecom.deliveredTo(CORP, user).stream().map(ReceivedMessage::content).toList();
             if (!expected.equals(got)) {
                 orderProblems.add(user + ": expected " + expected + ", got " + got);
             }
         }
-        long suppressed = wecom.countByOutcome(Outcome.DUPLICATE_SUPPRESSED);
-        long droppedOverLimit = wecom.countByOutcome(Outcome.DROPPED_OVER_LIMIT);
+        long suppressed = wecom.countByOutcome(ApiCallOutcome.DUPLICATE_SUPPRESSED);
+        long droppedOverLimit = wecom.countByOutcome(ApiCallOutcome.DROPPED_OVER_LIMIT);
         List<ReplyMessage> committed = readReplies(repliesTopic(), "read_committed");
         int uncommittedSeen = readReplies(repliesTopic(), "read_uncommitted").size();
         Map<String, Long> repliesPerMessage = committed.stream()

@@ -12,8 +12,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 
-import dev.wecompipeline.sandbox.Delivery;
-import dev.wecompipeline.sandbox.Outcome;
+import dev.wecompipeline.sandbox.ReceivedMessage;
+import dev.wecompipeline.sandbox.ApiCallOutcome;
 import dev.wecompipeline.sandbox.StoredMedia;
 import dev.wecompipeline.testkit.KafkaBroker;
 import dev.wecompipeline.testkit.KafkaBrokerExtension;
@@ -72,8 +72,8 @@ class MediaRoundTripIT {
             FaultHarness.awaitAssigned(second);
 
             await().atMost(Duration.ofSeconds(60)).until(() -> h.wecom().deliveredTo(FaultHarness.CORP, user).size() >= 4);
-            List<Delivery> got = h.wecom().deliveredTo(FaultHarness.CORP, user);
-            assertEquals(List.of("text", "image", "image", "file"), got.stream().map(Delivery::msgtype).toList(),
+            List<ReceivedMessage> got = h.wecom().deliveredTo(FaultHarness.CORP, user);
+            assertEquals(List.of("text", "image", "image", "file"), got.stream().map(ReceivedMessage::msgtype).toList(),
                     "in order, once each (killed after " + atKill + " deliveries)");
             assertEquals("Your quarter in pictures.", got.get(0).content());
             assertArrayEquals(CHART, media(h, got.get(1)).bytes());
@@ -81,12 +81,12 @@ class MediaRoundTripIT {
             assertArrayEquals(REPORT, media(h, got.get(3)).bytes());
             assertEquals("report.pdf", media(h, got.get(3)).filename());
             assertEquals(3, h.wecom().mediaUploads().size(), "the worker uploaded each attachment once");
-            assertEquals(4, h.wecom().countByOutcome(Outcome.DELIVERED), "no part delivered twice");
+            assertEquals(4, h.wecom().countByOutcome(ApiCallOutcome.DELIVERED), "no part delivered twice");
             assertTrue(second.isAlive());
         }
     }
 
-    private static StoredMedia media(FaultHarness h, Delivery d) {
+    private static StoredMedia media(FaultHarness h, ReceivedMessage d) {
         return h.wecom().uploadedMedia(d.content()).orElseThrow(() -> new AssertionError("unknown media " + d.content()));
     }
 }

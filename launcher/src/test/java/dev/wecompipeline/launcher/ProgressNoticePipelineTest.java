@@ -21,13 +21,13 @@ import dev.wecompipeline.kafka.KafkaClientSettings;
 import dev.wecompipeline.kafka.RecordHeaders;
 import dev.wecompipeline.kafka.Topics;
 import dev.wecompipeline.reply.ReplyService;
-import dev.wecompipeline.sandbox.Delivery;
+import dev.wecompipeline.sandbox.ReceivedMessage;
 import dev.wecompipeline.sandbox.SandboxConfig;
 import dev.wecompipeline.sandbox.WeComApiSandbox;
 import dev.wecompipeline.testkit.KafkaBroker;
 import dev.wecompipeline.testkit.KafkaBrokerExtension;
 import dev.wecompipeline.worker.WorkerService;
-import dev.wecompipeline.worker.WorkerSettings;
+import dev.wecompipeline.worker.WorkerRuntimeOptions;
 import dev.wecompipeline.worker.agent.Agent;
 import dev.wecompipeline.worker.agent.AgentRequest;
 import io.micrometer.core.instrument.Counter;
@@ -93,7 +93,7 @@ class ProgressNoticePipelineTest {
     }
 
     private static List<String> delivered(WeComApiSandbox wecom) {
-        return wecom.deliveredTo(CORP, "fay").stream().map(Delivery::content).toList();
+        return wecom.deliveredTo(CORP, "fay").stream().map(ReceivedMessage::content).toList();
     }
 
     private static double count(PrometheusMeterRegistry registry, String outcome) {
@@ -129,8 +129,10 @@ class ProgressNoticePipelineTest {
 
     /** A worker from the operator's settings, with a short grace so stopping it leaves the task undone. */
     private static WorkerService worker(PipelineConfig config, String bootstrap, Agent agent, List<Throwable> deaths) {
-        WorkerSettings settings = WorkerSettings.from(config, "pn-" + UUID.randomUUID().toString().substring(0, 8))
-                .withRevokeGrace(Duration.ofMillis(200));
+        WorkerRuntimeOptions o = WorkerRuntimeOptions.from(config, "pn-" + UUID.randomUUID().toString().substring(0, 8));
+        WorkerRuntimeOptions settings = new WorkerRuntimeOptions(o.concurrency(), o.agentTimeout(), o.apology(),
+                o.replyFormat(), o.historyTurns(), Duration.ofMillis(200), o.dedupeWindow(), o.answerMaxChars(),
+                o.historyMaxBytes(), o.engineBounds(), o.instanceId(), o.progressNotice());
         WorkerService w = new WorkerService(config, bootstrap, settings, agent,
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), false, deaths::add).start();
         await().atMost(Duration.ofSeconds(30)).until(w::isRunning);

@@ -28,7 +28,7 @@ import dev.wecompipeline.bench.CallbackSimulator;
 import dev.wecompipeline.kafka.embedded.EmbeddedKafkaBroker;
 import dev.wecompipeline.kafka.embedded.SecureListeners;
 import dev.wecompipeline.kafka.embedded.TlsStores;
-import dev.wecompipeline.sandbox.Delivery;
+import dev.wecompipeline.sandbox.ReceivedMessage;
 import dev.wecompipeline.sandbox.SandboxConfig;
 import dev.wecompipeline.sandbox.WeComApiSandbox;
 import org.junit.jupiter.api.AfterAll;
@@ -190,14 +190,14 @@ class SecuredKafkaIT {
                 .failFast("all-in-one exited", () -> !pipeline.isAlive())
                 .until(() -> wecom.delivered().stream().filter(d -> d.content().startsWith(tag + " ")).count() >= sent.size());
         Map<String, Long> counts = wecom.delivered().stream().filter(d -> d.content().startsWith(tag + " "))
-                .collect(Collectors.groupingBy(Delivery::content, Collectors.counting()));
+                .collect(Collectors.groupingBy(ReceivedMessage::content, Collectors.counting()));
         for (String text : sent) {
             assertEquals(1L, counts.getOrDefault(text, 0L), "exactly once: " + text);
         }
         for (int u = 0; u < 2; u++) {
             String user = tag + "-user" + u;
             List<String> expected = sent.stream().filter(t -> t.endsWith(" from " + user)).toList();
-            assertEquals(expected, wecom.deliveredTo(CORP, user).stream().map(Delivery::content).toList(), "in order");
+            assertEquals(expected, wecom.deliveredTo(CORP, user).stream().map(ReceivedMessage::content).toList(), "in order");
         }
     }
 

@@ -126,7 +126,8 @@ class SetupCommandTest {
         var signed = new CallbackEncoder(crypto, app.corpId(), app.agentId()).verification("echo-1", System.currentTimeMillis() / 1000);
         var q = java.util.Arrays.stream(signed.query().split("&")).map(p -> p.split("=", 2))
                 .collect(java.util.stream.Collectors.toMap(p -> p[0], p -> java.net.URLDecoder.decode(p[1], StandardCharsets.UTF_8)));
-        assertEquals("echo-1", crypto.verifyUrl(q.get("msg_signature"), q.get("timestamp"), q.get("nonce"), q.get("echostr")));
+        crypto.verifySignature(q.get("msg_signature"), q.get("timestamp"), q.get("nonce"), q.get("echostr"));
+        assertEquals("echo-1", crypto.decrypt(q.get("echostr")));
     }
 
     @Test

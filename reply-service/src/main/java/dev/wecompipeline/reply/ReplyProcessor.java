@@ -18,7 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The reply-service as a processor of the engine: a reply record becomes a {@link Delivery} of its
+ * The reply-service as a processor of the engine: a reply record becomes a {@link ReplyDelivery} of its
  * undelivered chunks, keyed by user so a later reply never overtakes an earlier one. Each chunk
  * WeCom accepts is emitted as a delivery marker at once (committed even while the reply waits for
  * the user's limits); the reply is finished when its last chunk is accepted or it is dead-lettered.
@@ -29,14 +29,14 @@ final class ReplyProcessor implements Processor<ReplyWork> {
 
     private final KafkaConfig topics;
     private final ReplyPreparer preparer;
-    private final Delivery.Context ctx;
+    private final ReplyDelivery.Context ctx;
     private final DeliveryMarkers markers;
     private final Executor loader;
     private final ReplyMetrics metrics;
     private final Map<Integer, DeliveryMarkers.Slice> delivered = new HashMap<>();
-    private final Map<ReplyWork, Delivery> delivering = new IdentityHashMap<>();
+    private final Map<ReplyWork, ReplyDelivery> delivering = new IdentityHashMap<>();
 
-    ReplyProcessor(KafkaConfig topics, ReplyPreparer preparer, Delivery.Context ctx, DeliveryMarkers markers,
+    ReplyProcessor(KafkaConfig topics, ReplyPreparer preparer, ReplyDelivery.Context ctx, DeliveryMarkers markers,
                    Executor loader) {
         this.topics = topics;
         this.preparer = preparer;
@@ -75,14 +75,14 @@ final class ReplyProcessor implements Processor<ReplyWork> {
             return;
         }
         ReplyPreparer.Prepared p = work.prepared();
-        Delivery d = new Delivery(ctx, new Delivery.Listener() {
+        ReplyDelivery d = new ReplyDelivery(ctx, new ReplyDelivery.Listener() {
             @Override
-            public void chunkAccepted(Delivery delivery, int chunkIndex, String msgid, long atMs) {
+            public void chunkAccepted(ReplyDelivery delivery, int chunkIndex, String msgid, long atMs) {
                 handle.emit(() -> marker(slice, work, chunkIndex, msgid, atMs));
             }
 
             @Override
-            public void finished(Delivery delivery, Delivery.Ending ending, WeComException failure, int attempts,
+            public void finished(ReplyDelivery delivery, ReplyDelivery.Ending ending, WeComException failure, int attempts,
                                  int chunk) {
                 ended(work, handle, ending, failure, attempts, chunk);
             }
@@ -101,10 +101,10 @@ final class ReplyProcessor implements Processor<ReplyWork> {
             return List.of();
         }
         return List.of(markers.record(work.record().partition(), new DeliveryMarkers.Marker(p.message().replyId(),
-                chunkIndex, p.parts().size(), atMs, msgid, Delivery.limitKey(p.app().name(), p.message().userId()))));
+                chunkIndex, p.parts().size(), atMs, msgid, ReplyDelivery.limitKey(p.app().name(), p.message().userId()))));
     }
 
-    private void ended(ReplyWork work, TaskHandle handle, Delivery.Ending ending, WeComException failure, int attempts,
+    private void ended(ReplyWork work, TaskHandle handle, ReplyDelivery.Ending ending, WeComException failure, int attempts,
                        int chunk) {
         synchronized (delivering) {
             delivering.remove(work);
@@ -126,7 +126,7 @@ final class ReplyProcessor implements Processor<ReplyWork> {
 
     @Override
     public void cancel(ReplyWork work) {
-        Delivery d;
+        ReplyDelivery d;
         synchronized (delivering) {
             d = delivering.get(work);
         }

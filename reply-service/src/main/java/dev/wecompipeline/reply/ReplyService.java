@@ -116,7 +116,7 @@ public final class ReplyService implements AutoCloseable {
                 reply.retryMaxBackoff(), reply.freqLimitBackoff(), timer, System::currentTimeMillis,
                 (app, ok, code) -> metrics.tokenRefresh(app, ok));
         this.wecomAccess = new WeComAccess(client, tokens);
-        Delivery.Context ctx = new Delivery.Context(client, tokens,
+        ReplyDelivery.Context ctx = new ReplyDelivery.Context(client, tokens,
                 new UserRateLimiter(reply.perUserPerMinute(), reply.minuteWindow(), reply.perUserPerHour(),
                         reply.hourWindow(), System::currentTimeMillis),
                 new AppThrottle(reply.freqLimitBackoff(), reply.appSendsPerSecond(), System::currentTimeMillis),

@@ -12,8 +12,8 @@ import java.util.Map;
 import dev.wecompipeline.kafka.RecordHeaders;
 import dev.wecompipeline.kafka.ReplyMessage;
 import dev.wecompipeline.kafka.ReplyMessage.Attachment;
-import dev.wecompipeline.sandbox.Delivery;
-import dev.wecompipeline.sandbox.Outcome;
+import dev.wecompipeline.sandbox.ReceivedMessage;
+import dev.wecompipeline.sandbox.ApiCallOutcome;
 import dev.wecompipeline.sandbox.SandboxConfig;
 import dev.wecompipeline.testkit.CrashSwitch;
 import dev.wecompipeline.testkit.KafkaBroker;
@@ -62,11 +62,11 @@ class MediaDeliveryTest {
 
             ReplyService survivor = fx.startService();
             await().atMost(Duration.ofSeconds(60)).until(() -> fx.deliveredTo("hua").size() >= 4);
-            List<Delivery> seen = fx.wecom.deliveredTo(ReplyFixture.CORP, "hua");
-            assertEquals(List.of("text", "image", "image", "file"), seen.stream().map(Delivery::msgtype).toList());
+            List<ReceivedMessage> seen = fx.wecom.deliveredTo(ReplyFixture.CORP, "hua");
+            assertEquals(List.of("text", "image", "image", "file"), seen.stream().map(ReceivedMessage::msgtype).toList());
             assertEquals(List.of("Here are the chart, the photo and the report.", chart, photo, report),
-                    seen.stream().map(Delivery::content).toList(), "in order, once each");
-            assertTrue(fx.wecom.countByOutcome(Outcome.DUPLICATE_SUPPRESSED) >= 1,
+                    seen.stream().map(ReceivedMessage::content).toList(), "in order, once each");
+            assertTrue(fx.wecom.countByOutcome(ApiCallOutcome.DUPLICATE_SUPPRESSED) >= 1,
                     "the first image, sent again after the crash, was caught by WeCom's duplicate check");
             assertTrue(survivor.isRunning());
         }

@@ -10,7 +10,7 @@ import java.util.Map;
 
 import dev.wecompipeline.kafka.InboundMessage;
 import dev.wecompipeline.kafka.ReplyMessage;
-import dev.wecompipeline.sandbox.Outcome;
+import dev.wecompipeline.sandbox.ApiCallOutcome;
 import dev.wecompipeline.sandbox.SandboxConfig;
 import dev.wecompipeline.testkit.KafkaBroker;
 import dev.wecompipeline.testkit.KafkaBrokerExtension;
@@ -79,7 +79,7 @@ class ProgressNoticeDeliveryTest {
 
             await().atMost(Duration.ofSeconds(30)).until(() -> fx.deliveredTo("gus").size() == 3);
             assertEquals(List.of(NOTICE, "first answer", "second answer"), fx.deliveredTo("gus"));
-            assertEquals(0, fx.wecom.countByOutcome(Outcome.DROPPED_OVER_LIMIT), "the third send waited for the window");
+            assertEquals(0, fx.wecom.countByOutcome(ApiCallOutcome.DROPPED_OVER_LIMIT), "the third send waited for the window");
             assertTrue(service.metrics().count("wecom.reply.rate.limit.waits", "reason", "user") > 0,
                     "the notice used one of the user's two sends");
         }

@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-import dev.wecompipeline.sandbox.Delivery;
-import dev.wecompipeline.sandbox.Outcome;
+import dev.wecompipeline.sandbox.ReceivedMessage;
+import dev.wecompipeline.sandbox.ApiCallOutcome;
 import dev.wecompipeline.sandbox.SandboxConfig;
 import dev.wecompipeline.testkit.CrashSwitch;
 import dev.wecompipeline.testkit.KafkaBroker;
@@ -60,10 +60,10 @@ class ReplyCrashTest {
             await().atMost(Duration.ofSeconds(60)).until(() -> fx.wecom.deliveredCount() >= expected.size());
 
             Map<String, Long> perChunk = fx.wecom.delivered().stream()
-                    .collect(Collectors.groupingBy(Delivery::content, Collectors.counting()));
+                    .collect(Collectors.groupingBy(ReceivedMessage::content, Collectors.counting()));
             assertEquals(expected.size(), perChunk.size(), "every chunk delivered");
             perChunk.forEach((content, n) -> assertEquals(1L, n, "delivered once: " + content.substring(0, Math.min(20, content.length()))));
-            assertTrue(fx.wecom.countByOutcome(Outcome.DUPLICATE_SUPPRESSED) >= 1,
+            assertTrue(fx.wecom.countByOutcome(ApiCallOutcome.DUPLICATE_SUPPRESSED) >= 1,
                     "the resend of the chunk accepted before the crash was caught by WeCom's duplicate check");
             assertEquals(expected.subList(0, 3), fx.deliveredTo("zhao"), "the long reply's chunks in order");
             assertTrue(survivor.isRunning());

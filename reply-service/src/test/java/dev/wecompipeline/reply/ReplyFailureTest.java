@@ -15,7 +15,7 @@ import java.util.Map;
 
 import dev.wecompipeline.kafka.RecordHeaders;
 import dev.wecompipeline.sandbox.CallRecord;
-import dev.wecompipeline.sandbox.Delivery;
+import dev.wecompipeline.sandbox.ReceivedMessage;
 import dev.wecompipeline.sandbox.SandboxConfig;
 import dev.wecompipeline.sandbox.WeComErrors;
 import dev.wecompipeline.testkit.KafkaBroker;
@@ -46,7 +46,7 @@ class ReplyFailureTest {
             assertEquals(List.of(), fx.deliveredTo("zhangsan"), "app A still backs off while app B delivers");
 
             await().atMost(Duration.ofSeconds(30)).until(() -> fx.deliveredTo("zhangsan").size() == 1);
-            Delivery late = fx.wecom.deliveredTo(ReplyFixture.CORP, "zhangsan").get(0);
+            ReceivedMessage late = fx.wecom.deliveredTo(ReplyFixture.CORP, "zhangsan").get(0);
             assertTrue(Duration.between(limited, late.time()).compareTo(Duration.ofSeconds(2)) >= 0,
                     "delivered " + Duration.between(limited, late.time()) + " after the 45009");
             assertEquals(2, fx.wecom.sendCalls().stream().filter(c -> ReplyFixture.CORP.equals(c.corpId())).count(),

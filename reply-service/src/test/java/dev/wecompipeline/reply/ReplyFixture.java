@@ -25,7 +25,7 @@ import dev.wecompipeline.kafka.Topics;
 import dev.wecompipeline.engine.Processor;
 import dev.wecompipeline.testkit.CrashSwitch;
 import java.util.function.UnaryOperator;
-import dev.wecompipeline.sandbox.Delivery;
+import dev.wecompipeline.sandbox.ReceivedMessage;
 import dev.wecompipeline.sandbox.SandboxConfig;
 import dev.wecompipeline.sandbox.WeComApiSandbox;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -161,7 +161,7 @@ final class ReplyFixture implements AutoCloseable {
 
     /** What the sandbox delivered to {@code user} of the default app, as content, oldest first. */
     List<String> deliveredTo(String user) {
-        return wecom.deliveredTo(CORP, user).stream().map(Delivery::content).toList();
+        return wecom.deliveredTo(CORP, user).stream().map(ReceivedMessage::content).toList();
     }
 
     /** Every committed record of {@code topic}, once at least {@code expected} arrived. */

@@ -12,8 +12,8 @@ import java.util.Map;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
-import dev.wecompipeline.sandbox.Delivery;
-import dev.wecompipeline.sandbox.Outcome;
+import dev.wecompipeline.sandbox.ReceivedMessage;
+import dev.wecompipeline.sandbox.ApiCallOutcome;
 import dev.wecompipeline.sandbox.SandboxConfig;
 import dev.wecompipeline.testkit.CrashSwitch;
 import dev.wecompipeline.testkit.KafkaBroker;
@@ -69,14 +69,14 @@ class ReplyScaleTest {
 
             await().atMost(HOUR.plusSeconds(60)).pollInterval(Duration.ofMillis(200))
                     .until(() -> fx.deliveredTo("held").size() == 3);
-            List<Delivery> held = fx.wecom.deliveredTo(ReplyFixture.CORP, "held");
+            List<ReceivedMessage> held = fx.wecom.deliveredTo(ReplyFixture.CORP, "held");
             Instant firstSend = held.get(0).time();
             assertTrue(!held.get(2).time().isBefore(firstSend.plus(HOUR)),
                     "the new owner kept the hourly window: " + firstSend + " then " + held.get(2).time());
-            assertEquals(0, fx.wecom.countByOutcome(Outcome.DROPPED_OVER_LIMIT), "nothing sent over a limit");
+            assertEquals(0, fx.wecom.countByOutcome(ApiCallOutcome.DROPPED_OVER_LIMIT), "nothing sent over a limit");
             assertEquals(sendsBefore + 1, fx.wecom.sendCallCount(), "the new owner sent only the held reply");
             Map<String, Long> perContent = fx.wecom.delivered().stream()
-                    .collect(Collectors.groupingBy(Delivery::content, Collectors.counting()));
+                    .collect(Collectors.groupingBy(ReceivedMessage::content, Collectors.counting()));
             assertEquals(30_003, perContent.size());
             assertTrue(perContent.values().stream().allMatch(n -> n == 1), "each reply delivered once");
         }
@@ -104,7 +104,7 @@ class ReplyScaleTest {
             fx.services.remove(b);
             await().atMost(Duration.ofSeconds(30)).until(c::isReady);
             await().atMost(Duration.ofSeconds(90)).until(() -> fx.deliveredTo("chatty").size() >= 45);
-            assertEquals(0, fx.wecom.countByOutcome(Outcome.DROPPED_OVER_LIMIT), "nothing sent over the limit");
+            assertEquals(0, fx.wecom.countByOutcome(ApiCallOutcome.DROPPED_OVER_LIMIT), "nothing sent over the limit");
             List<String> expected = java.util.stream.IntStream.range(0, 45).mapToObj(i -> "answer " + i).toList();
             assertEquals(expected, fx.deliveredTo("chatty"), "each once, in order");
         }

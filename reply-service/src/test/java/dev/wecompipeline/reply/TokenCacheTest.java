@@ -19,7 +19,7 @@ import dev.wecompipeline.wecom.PermanentWeComException;
 import dev.wecompipeline.wecom.RetriableWeComException;
 import dev.wecompipeline.wecom.TokenCache;
 import dev.wecompipeline.wecom.WeComClient;
-import dev.wecompipeline.sandbox.Api;
+import dev.wecompipeline.sandbox.ApiEndpoint;
 import dev.wecompipeline.sandbox.SandboxConfig;
 import dev.wecompipeline.sandbox.WeComApiSandbox;
 import dev.wecompipeline.sandbox.WeComErrors;
@@ -76,7 +76,7 @@ class TokenCacheTest {
 
     @Test
     void a_failed_gettoken_is_not_repeated_before_its_backoff() throws Exception {
-        wecom.faults().failNext(Api.GETTOKEN, WeComErrors.SYSTEM_BUSY, 1);
+        wecom.faults().failNext(ApiEndpoint.GETTOKEN, WeComErrors.SYSTEM_BUSY, 1);
         ExecutionException first = assertThrows(ExecutionException.class,
                 () -> tokens.token(ReplyFixture.APP).get(5, TimeUnit.SECONDS));
         assertTrue(first.getCause() instanceof RetriableWeComException);

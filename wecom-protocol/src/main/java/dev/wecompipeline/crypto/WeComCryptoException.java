@@ -40,7 +40,7 @@ public class WeComCryptoException extends RuntimeException {
     public static final int ENCODE_BASE64_ERROR = -40009;
     /** The ciphertext is not valid base64. */
     public static final int DECODE_BASE64_ERROR = -40010;
-    /** The passive-reply XML could not be generated from the given values. */
+    /** Tencent's SDK: the passive-reply XML could not be generated (this code builds no passive replies). */
     public static final int GEN_RETURN_XML_ERROR = -40011;
 
     private final int errorCode;

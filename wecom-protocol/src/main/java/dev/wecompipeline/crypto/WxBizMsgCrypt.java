@@ -1,8 +1,5 @@
 package dev.wecompipeline.crypto;
 
-import dev.wecompipeline.xml.CallbackEnvelope;
-import dev.wecompipeline.xml.WeComXml;
-
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -25,7 +22,8 @@ import javax.crypto.spec.SecretKeySpec;
  * <p>Verifies {@code msg_signature} (SHA-1 over the sorted token, timestamp, nonce and ciphertext,
  * compared in constant time), checks the timestamp is fresh, decrypts AES-256-CBC with the
  * EncodingAESKey, strictly checks the PKCS#7 padding (to 32 bytes), the length field and the
- * receive_id (the corp id), and does the reverse for passive replies.
+ * receive_id (the corp id); encrypts the other way for {@link CallbackEncoder}, which builds
+ * callbacks as WeCom sends them (the simulator, the bench, {@code doctor}).
  *
  * <p>Instances are immutable and thread-safe: a {@link Cipher} is created per call because ciphers
  * are stateful. The injected {@link RandomGenerator} must itself be thread-safe when the instance is
@@ -33,10 +31,13 @@ import javax.crypto.spec.SecretKeySpec;
  *
  * <pre>{@code
  * WxBizMsgCrypt crypt = new WxBizMsgCrypt(token, encodingAesKey, corpId);
- * // GET  callback: echo this back as the response body
- * String echo = crypt.verifyUrl(msgSignature, timestamp, nonce, echostr);
- * // POST callback: inner XML, parse it with WeComXml.parseMessage
- * String inner = crypt.decryptMsg(msgSignature, timestamp, nonce, body);
+ * // GET  callback: authenticate echostr, then echo its plaintext back as the response body
+ * crypt.verifySignature(msgSignature, timestamp, nonce, echostr);
+ * String echo = crypt.decrypt(echostr);
+ * // POST callback: the same over the envelope's Encrypt; parse the inner XML with WeComXml.parseMessage
+ * String encrypt = WeComXml.parseEnvelope(body).encrypt();
+ * crypt.verifySignature(msgSignature, timestamp, nonce, encrypt);
+ * String inner = crypt.decrypt(encrypt);
  * }</pre>
  *
  * <p>Ciphertexts that are empty or not a whole number of 16-byte AES blocks raise
@@ -164,53 +165,9 @@ public final class WxBizMsgCrypt {
     }
 
     /**
-     * Answers WeCom's URL verification (the GET on the callback URL): verifies the signature over
-     * {@code echoStr} and returns its decrypted content, to be sent back verbatim.
-     */
-    public String verifyUrl(String msgSignature, String timestamp, String nonce, String echoStr) {
-        verifySignature(msgSignature, timestamp, nonce, echoStr);
-        return decrypt(echoStr);
-    }
-
-    /**
-     * Verifies and decrypts a callback POST body, returning the inner message XML.
-     *
-     * @throws MalformedXmlException if the body is not a WeCom envelope with an {@code Encrypt}
-     */
-    public String decryptMsg(String msgSignature, String timestamp, String nonce, String postBody) {
-        CallbackEnvelope envelope = WeComXml.parseEnvelope(postBody);
-        verifySignature(msgSignature, timestamp, nonce, envelope.encrypt());
-        return decrypt(envelope.encrypt());
-    }
-
-    /**
-     * Encrypts and signs a passive reply, returning the XML body to answer the callback with.
-     *
-     * @param timestamp decimal epoch seconds
-     * @param nonce any text without {@code ]]>}; WeCom uses digits
-     */
-    public String encryptMsg(String replyMsg, String timestamp, String nonce) {
-        if (timestamp == null || !isDecimal(timestamp)) {
-            throw new WeComCryptoException(WeComCryptoException.GEN_RETURN_XML_ERROR,
-                    "timestamp must be 1 to " + MAX_TIMESTAMP_DIGITS + " decimal digits");
-        }
-        if (nonce == null || nonce.isEmpty() || nonce.contains("]]>") || !isXmlText(nonce)) {
-            throw new WeComCryptoException(WeComCryptoException.GEN_RETURN_XML_ERROR,
-                    "nonce must be non-empty XML text without ']]>'");
-        }
-        String encrypt = encrypt(replyMsg);
-        String signature = signature(timestamp, nonce, encrypt);
-        // Base64 and hex never contain "]]>", so CDATA needs no escaping here.
-        return "<xml><Encrypt><![CDATA[" + encrypt + "]]></Encrypt>"
-                + "<MsgSignature><![CDATA[" + signature + "]]></MsgSignature>"
-                + "<TimeStamp>" + timestamp + "</TimeStamp>"
-                + "<Nonce><![CDATA[" + nonce + "]]></Nonce></xml>";
-    }
-
-    /**
      * Decrypts a base64 ciphertext and checks its receive_id. This does <em>not</em> authenticate
      * the ciphertext: CBC without a MAC is malleable, and only the signature proves origin. Call
-     * {@link #verifySignature} first (as {@link #decryptMsg} and {@link #verifyUrl} do).
+     * {@link #verifySignature} over the same ciphertext first, as the ingress does.
      *
      * @throws Base64DecodeException if the input is missing or not base64
      * @throws DecryptionException if it is not a whole number of AES blocks
@@ -232,7 +189,7 @@ public final class WxBizMsgCrypt {
             throw new DecryptionException("AES decryption failed: " + e.getClass().getSimpleName(), e);
         }
         try {
-            return Frame.open(plain, receiveIdBytes);
+            return PlaintextFrame.open(plain, receiveIdBytes);
         } finally {
             Arrays.fill(plain, (byte) 0);
         }
@@ -248,9 +205,9 @@ public final class WxBizMsgCrypt {
         if (plaintext == null) {
             throw new EncryptionException("plaintext is required");
         }
-        byte[] prefix = new byte[Frame.RANDOM_BYTES];
+        byte[] prefix = new byte[PlaintextFrame.RANDOM_BYTES];
         random.nextBytes(prefix);
-        byte[] frame = Frame.seal(prefix, plaintext, receiveIdBytes);
+        byte[] frame = PlaintextFrame.seal(prefix, plaintext, receiveIdBytes);
         try {
             Cipher cipher = ciphers.get();
             cipher.init(Cipher.ENCRYPT_MODE, key, iv);
@@ -292,11 +249,6 @@ public final class WxBizMsgCrypt {
             }
         }
         return true;
-    }
-
-    private static boolean isXmlText(String s) {
-        return s.codePoints().allMatch(c -> c == 0x9 || c == 0xA || c == 0xD
-                || (c >= 0x20 && c <= 0xD7FF) || (c >= 0xE000 && c <= 0xFFFD) || c >= 0x10000);
     }
 
     private static byte[] decodeBase64(String text) {

@@ -17,7 +17,7 @@ import java.util.HexFormat;
  * {@code CreateTime} stay text so an odd value WeCom sends never costs us the whole message.
  *
  * <pre>{@code
- * InboundXmlMessage m = WeComXml.parseMessage(crypt.decryptMsg(sig, ts, nonce, body));
+ * InboundXmlMessage m = WeComXml.parseMessage(crypt.decrypt(envelope.encrypt()));   // after verifySignature
  * if (!m.isEvent()) dedupe(m.stableMessageId());
  * }</pre>
  *

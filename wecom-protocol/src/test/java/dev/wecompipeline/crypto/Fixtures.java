@@ -2,6 +2,7 @@ package dev.wecompipeline.crypto;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.wecompipeline.xml.WeComXml;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -38,6 +39,33 @@ final class Fixtures {
     /** An instance with the freshness check off, for the 2014 vectors. */
     static WxBizMsgCrypt cryptWithoutWindow() {
         return new WxBizMsgCrypt(TOKEN, KEY, CORP_ID, Duration.ZERO, CLOCK, new Random(7));
+    }
+
+    /**
+     * A callback POST opened the way the ingress opens it ({@code AppRouter}, {@code CallbackHandler}):
+     * {@code Encrypt} from the envelope, the signature over it verified, then decrypted.
+     */
+    static String openPost(WxBizMsgCrypt crypt, String signature, String timestamp, String nonce, String body) {
+        String encrypt = WeComXml.parseEnvelope(body).encrypt();
+        crypt.verifySignature(signature, timestamp, nonce, encrypt);
+        return crypt.decrypt(encrypt);
+    }
+
+    /** The URL verification GET as the ingress answers it: the signature over {@code echostr} verified, then decrypted. */
+    static String openVerification(WxBizMsgCrypt crypt, String signature, String timestamp, String nonce, String echostr) {
+        crypt.verifySignature(signature, timestamp, nonce, echostr);
+        return crypt.decrypt(echostr);
+    }
+
+    /** The value of {@code name} in a query string {@link CallbackEncoder} built (URL-decoded). */
+    static String queryParam(String query, String name) {
+        for (String pair : query.split("&")) {
+            int eq = pair.indexOf('=');
+            if (pair.substring(0, eq).equals(name)) {
+                return java.net.URLDecoder.decode(pair.substring(eq + 1), java.nio.charset.StandardCharsets.UTF_8);
+            }
+        }
+        throw new AssertionError(name + " not in " + query);
     }
 
     static String envelope(String encrypt) {

@@ -37,6 +37,7 @@ class WxBizMsgCryptFuzzTest {
 
     private final WxBizMsgCrypt crypt = Fixtures.crypt();
     private final String now = Long.toString(Fixtures.NOW);
+    private final CallbackEncoder encoder = new CallbackEncoder(crypt, Fixtures.CORP_ID, "1000002");
 
     @Test
     void random_bytes_never_decrypt() {
@@ -92,7 +93,7 @@ class WxBizMsgCryptFuzzTest {
             String body = Fixtures.envelope(tampered);
 
             assertNull(run("bit flips, original signature", body,
-                    () -> crypt.decryptMsg(signature, now, "nonce", body)));
+                    () -> Fixtures.openPost(crypt, signature, now, "nonce", body)));
         }
         assertEquals(Map.of("SignatureMismatchException -40001", 2_000), COUNTS.get("bit flips, original signature"));
     }
@@ -110,7 +111,7 @@ class WxBizMsgCryptFuzzTest {
             String body = Fixtures.envelope(tampered);
 
             String result = run("bit flips, signature recomputed", body,
-                    () -> crypt.decryptMsg(signature, now, "nonce", body));
+                    () -> Fixtures.openPost(crypt, signature, now, "nonce", body));
             if (result != null) {
                 assertMalleabilityOnly(Fixtures.rawDecrypt(ciphertext), Fixtures.rawDecrypt(flipped), result);
             }
@@ -127,7 +128,7 @@ class WxBizMsgCryptFuzzTest {
             String signature = crypt.signature(now, "nonce", encrypt);
             String body = FuzzInputs.mutate(rnd, Fixtures.envelope(encrypt));
 
-            String result = run("mutated outer XML", body, () -> crypt.decryptMsg(signature, now, "nonce", body));
+            String result = run("mutated outer XML", body, () -> Fixtures.openPost(crypt, signature, now, "nonce", body));
             if (result != null) {
                 assertEquals(original, result, () -> "mutated body decrypted to something else: " + body);
             }
@@ -142,7 +143,7 @@ class WxBizMsgCryptFuzzTest {
         for (int i = 0; i < 2_000; i++) {
             String body = FuzzInputs.tagSoup(rnd);
 
-            assertNull(run("random XML body", body, () -> crypt.decryptMsg(signature, now, "nonce", body)), body);
+            assertNull(run("random XML body", body, () -> Fixtures.openPost(crypt, signature, now, "nonce", body)), body);
         }
         assertCases("random XML body", 2_000);
     }
@@ -177,10 +178,11 @@ class WxBizMsgCryptFuzzTest {
         for (int i = 0; i < 2_000; i++) {
             String text = FuzzInputs.text(rnd, i % 10 == 0 ? 3_000 : 100);
             if (i % 4 == 0) {
-                String nonce = "n" + i;
-                String reply = crypt.encryptMsg(text, now, nonce);
-                String signature = reply.replaceAll(".*<MsgSignature><!\\[CDATA\\[([0-9a-f]{40})]]>.*", "$1");
-                assertEquals(text, run("round trip", text, () -> crypt.decryptMsg(signature, now, nonce, reply)));
+                CallbackEncoder.SignedCallback post = encoder.post(text, Long.parseLong(now));
+                String q = post.query();
+                assertEquals(text, run("round trip", text, () -> Fixtures.openPost(crypt,
+                        Fixtures.queryParam(q, "msg_signature"), Fixtures.queryParam(q, "timestamp"),
+                        Fixtures.queryParam(q, "nonce"), post.body())));
             } else {
                 assertEquals(text, run("round trip", text, () -> crypt.decrypt(crypt.encrypt(text))));
             }

@@ -16,8 +16,6 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Random;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -90,18 +88,26 @@ class WxBizMsgCryptTest {
     }
 
     @Test
-    void encrypt_msg_produces_a_reply_that_decrypt_msg_accepts() {
-        String timestamp = Long.toString(Fixtures.NOW);
-        String reply = "<xml><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[收到]]></Content></xml>";
+    void a_callback_built_by_the_encoder_opens_to_its_message() {
+        String inner = "<xml><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[收到]]></Content></xml>";
 
-        String xml = crypt.encryptMsg(reply, timestamp, "1372623149");
+        CallbackEncoder.SignedCallback post = new CallbackEncoder(crypt, Fixtures.CORP_ID, "1000002").post(inner, Fixtures.NOW);
 
-        Matcher sig = Pattern.compile("<MsgSignature><!\\[CDATA\\[([0-9a-f]{40})]]></MsgSignature>").matcher(xml);
-        assertTrue(sig.find(), xml);
-        assertTrue(xml.startsWith("<xml><Encrypt><![CDATA["), xml);
-        assertTrue(xml.contains("<TimeStamp>" + timestamp + "</TimeStamp>"), xml);
-        assertTrue(xml.endsWith("<Nonce><![CDATA[1372623149]]></Nonce></xml>"), xml);
-        assertEquals(reply, crypt.decryptMsg(sig.group(1), timestamp, "1372623149", xml));
+        String q = post.query();
+        assertTrue(q.matches("msg_signature=[0-9a-f]{40}&timestamp=" + Fixtures.NOW + "&nonce=[0-9]+"), q);
+        assertEquals(Fixtures.CORP_ID, WeComXml.parseEnvelope(post.body()).toUserName());
+        assertEquals(inner, Fixtures.openPost(crypt, Fixtures.queryParam(q, "msg_signature"),
+                Fixtures.queryParam(q, "timestamp"), Fixtures.queryParam(q, "nonce"), post.body()));
+    }
+
+    @Test
+    void a_verification_built_by_the_encoder_opens_to_its_echo() {
+        CallbackEncoder.SignedCallback get = new CallbackEncoder(crypt, Fixtures.CORP_ID, "1000002")
+                .verification("echo-42", Fixtures.NOW);
+
+        String q = get.query();
+        assertEquals("echo-42", Fixtures.openVerification(crypt, Fixtures.queryParam(q, "msg_signature"),
+                Fixtures.queryParam(q, "timestamp"), Fixtures.queryParam(q, "nonce"), Fixtures.queryParam(q, "echostr")));
     }
 
     @Test
@@ -112,7 +118,7 @@ class WxBizMsgCryptTest {
         String encrypt = crypt.encrypt(WeComXml.toXml(original));
         String signature = crypt.signature(timestamp, "42", encrypt);
 
-        String inner = crypt.decryptMsg(signature, timestamp, "42", Fixtures.envelope(encrypt));
+        String inner = Fixtures.openPost(crypt, signature, timestamp, "42", Fixtures.envelope(encrypt));
 
         assertEquals(original, WeComXml.parseMessage(inner));
     }
@@ -139,13 +145,55 @@ class WxBizMsgCryptTest {
         }
     }
 
+    /**
+     * WeCom signs the four values sorted, so which of them is the token, the timestamp, the nonce
+     * or the ciphertext does not change the signature: every one of the 24 assignments of four
+     * values to those roles gives one signature, the SHA-1 of the sorted concatenation.
+     */
     @Test
-    void signature_is_order_independent_lowercase_sha1_hex() {
-        String signature = crypt.signature("1409659813", "1372623149", "abc");
+    void signature_is_the_same_for_every_order_of_token_timestamp_nonce_and_ciphertext() {
+        List<String> values = List.of("1409659813", "1372623149", "QDG6eK", "RypEvHKD8QQKFhvQ6QleEB4J58tiPdvo+rtK1I9qca6aM/wvqnLSV5zEPeusUiX5L5X/0lWfrf0QADHHhGd3QczcdCUpj911L3vg3W/sYYvuJTs3TUUkSUXxaccAS0qhxchrRYt66wiSpGLYL42aM6A8dTT+6k4aSknmPj48kzJs8qLjvd4Xgpue06DOdnLxAUHzM6+kDZ+HMZfJYuR+LtwGc2hgf5gsijff0ekUNXZiqATP7PF5mZxZ3Izoun1s4zG4LUMnvw2r+KqCKIw+3IQH03v+BCA9nMELNqbSf6tiWSrXJB3LAVGUcallcrw8V2t9EL4EhzJWrQUax5wLVMNS0+rUPA3k22Ncx4XXZS9o0MBH27Bo6BpNelZpS");
+        String expected = sha1Hex(values.stream().sorted().reduce("", String::concat));
 
-        assertTrue(signature.matches("[0-9a-f]{40}"), signature);
-        assertEquals(crypt.signature("1409659813", "1372623149", "abc"), signature);
-        assertNotEquals(crypt.signature("1409659813", "1372623149", "abd"), signature);
+        List<String> signatures = new java.util.ArrayList<>();
+        for (List<String> order : permutations(values)) {
+            WxBizMsgCrypt withToken = new WxBizMsgCrypt(order.get(0), Fixtures.KEY, Fixtures.CORP_ID);
+            signatures.add(withToken.signature(order.get(1), order.get(2), order.get(3)));
+        }
+
+        assertEquals(24, signatures.size());
+        assertEquals(List.of(expected), signatures.stream().distinct().toList(), "one signature for all 24 orders");
+        assertTrue(expected.matches("[0-9a-f]{40}"), "lowercase SHA-1 hex: " + expected);
+        assertNotEquals(sha1Hex(String.join("", values)), expected, "the values are not given in sorted order");
+        assertNotEquals(crypt.signature("1409659813", "1372623149", "abd"),
+                crypt.signature("1409659813", "1372623149", "abc"), "another ciphertext, another signature");
+    }
+
+    private static List<List<String>> permutations(List<String> values) {
+        if (values.isEmpty()) {
+            return List.of(List.of());
+        }
+        List<List<String>> all = new java.util.ArrayList<>();
+        for (String first : values) {
+            List<String> rest = new java.util.ArrayList<>(values);
+            rest.remove(first);
+            for (List<String> tail : permutations(rest)) {
+                List<String> order = new java.util.ArrayList<>(List.of(first));
+                order.addAll(tail);
+                all.add(order);
+            }
+        }
+        return all;
+    }
+
+    /** A reference SHA-1, independent of the code under test. */
+    private static String sha1Hex(String text) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-1")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
     }
 
     @Test

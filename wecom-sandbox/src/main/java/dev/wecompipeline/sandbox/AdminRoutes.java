@@ -204,7 +204,7 @@ final class AdminRoutes {
      * {@code media_id} in {@code content} points to (type, filename, contentType, size), without the
      * bytes, which {@code GET /cgi-bin/media/get} serves.
      */
-    private Map<String, Object> message(Delivery delivery) {
+    private Map<String, Object> message(ReceivedMessage delivery) {
         Map<String, Object> message = mapper.convertValue(delivery, MESSAGE_FIELDS);
         if (WeComApiModel.MEDIA_MSGTYPES.contains(delivery.msgtype())) {
             sandbox.uploadedMedia(delivery.content()).ifPresent(m -> {
@@ -221,7 +221,7 @@ final class AdminRoutes {
 
     private void calls(Context ctx) {
         String apiParam = ctx.queryParam("api");
-        Api api = apiParam == null ? null : api(apiParam);
+        ApiEndpoint api = apiParam == null ? null : api(apiParam);
         List<CallRecord> calls = sandbox.calls().stream().filter(c -> api == null || c.api() == api).toList();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("count", calls.size());
@@ -252,12 +252,12 @@ final class AdminRoutes {
         }
     }
 
-    private static Api api(String name) {
+    private static ApiEndpoint api(String name) {
         if (name == null) {
-            return Api.MESSAGE_SEND;
+            return ApiEndpoint.MESSAGE_SEND;
         }
         try {
-            return Api.valueOf(name.toUpperCase(Locale.ROOT));
+            return ApiEndpoint.valueOf(name.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("api must be gettoken or message_send, was " + name);
         }

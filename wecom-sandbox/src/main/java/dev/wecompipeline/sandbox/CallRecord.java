@@ -27,7 +27,7 @@ import java.time.Instant;
  */
 public record CallRecord(
         Instant time,
-        Api api,
+        ApiEndpoint api,
         String corpId,
         Integer agentId,
         String touser,
@@ -36,7 +36,7 @@ public record CallRecord(
         int httpStatus,
         Integer errcode,
         String errmsg,
-        Outcome outcome,
+        ApiCallOutcome outcome,
         boolean truncated,
         String invaliduser,
         String msgid) {

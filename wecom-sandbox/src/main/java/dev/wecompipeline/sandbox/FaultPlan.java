@@ -17,7 +17,7 @@ import java.util.Random;
  * Durations run on the sandbox's clock, so a test with a {@link MutableClock} ends a burst by
  * advancing it. Fractions draw from one seeded {@link Random}, so a run is repeatable.
  *
- * <p>Errcode faults apply to {@code message/send} (and, where an {@link Api} is named, to
+ * <p>Errcode faults apply to {@code message/send} (and, where an {@link ApiEndpoint} is named, to
  * {@code gettoken}); HTTP faults ({@link #httpErrors}, {@link #unavailable}, {@link #delay})
  * apply to every {@code /cgi-bin} call, never to the {@code /sandbox} admin endpoints.
  *
@@ -35,7 +35,7 @@ public final class FaultPlan {
     }
 
     /** A run of failures: {@code remaining} calls, or until {@code until} (then {@code remaining} is -1). */
-    public record Burst(Api api, int errcode, int remaining, Instant until) {
+    public record Burst(ApiEndpoint api, int errcode, int remaining, Instant until) {
     }
 
     /** An HTTP status answered for a fraction of calls, or for every call until {@code until}. */
@@ -78,11 +78,11 @@ public final class FaultPlan {
 
     /** Answers {@code errcode} (e.g. 45009, 45033, -1) to the next {@code calls} sends. */
     public FaultPlan failNext(int errcode, int calls) {
-        return failNext(Api.MESSAGE_SEND, errcode, calls);
+        return failNext(ApiEndpoint.MESSAGE_SEND, errcode, calls);
     }
 
     /** Answers {@code errcode} to the next {@code calls} calls of {@code api}, e.g. 45009 to gettoken. */
-    public synchronized FaultPlan failNext(Api api, int errcode, int calls) {
+    public synchronized FaultPlan failNext(ApiEndpoint api, int errcode, int calls) {
         if (calls < 1) {
             throw new IllegalArgumentException("calls must be >= 1, was " + calls);
         }
@@ -92,10 +92,10 @@ public final class FaultPlan {
 
     /** Answers {@code errcode} to every send for {@code duration} from now (sandbox clock). */
     public FaultPlan failFor(int errcode, Duration duration) {
-        return failFor(Api.MESSAGE_SEND, errcode, duration);
+        return failFor(ApiEndpoint.MESSAGE_SEND, errcode, duration);
     }
 
-    public synchronized FaultPlan failFor(Api api, int errcode, Duration duration) {
+    public synchronized FaultPlan failFor(ApiEndpoint api, int errcode, Duration duration) {
         bursts.add(new Burst(Objects.requireNonNull(api, "api"), errcode, -1, clock.instant().plus(requirePositive(duration))));
         return this;
     }
@@ -215,14 +215,14 @@ public final class FaultPlan {
         return 0;
     }
 
-    /** The errcode answer forced on a media call ({@code failNext(Api.MEDIA_GET, ...)}), or null. */
-    synchronized Forced mediaFault(Api api, Instant now) {
+    /** The errcode answer forced on a media call ({@code failNext(ApiEndpoint.MEDIA_GET, ...)}), or null. */
+    synchronized Forced mediaFault(ApiEndpoint api, Instant now) {
         return takeBurst(api, now);
     }
 
     /** The errcode answer forced on a gettoken call, or null. */
     synchronized Forced gettokenFault(Instant now) {
-        return takeBurst(Api.GETTOKEN, now);
+        return takeBurst(ApiEndpoint.GETTOKEN, now);
     }
 
     /**
@@ -239,7 +239,7 @@ public final class FaultPlan {
                 return forced;
             }
         }
-        Forced burst = takeBurst(Api.MESSAGE_SEND, now);
+        Forced burst = takeBurst(ApiEndpoint.MESSAGE_SEND, now);
         if (burst != null) {
             return burst;
         }
@@ -262,7 +262,7 @@ public final class FaultPlan {
         return false;
     }
 
-    private Forced takeBurst(Api api, Instant now) {
+    private Forced takeBurst(ApiEndpoint api, Instant now) {
         pruneExpired(now);
         for (int i = 0; i < bursts.size(); i++) {
             Burst burst = bursts.get(i);

@@ -17,17 +17,17 @@ final class Recorder {
 
     private final int maxRecords;
     private final Deque<CallRecord> calls = new ArrayDeque<>();
-    private final Deque<Delivery> deliveries = new ArrayDeque<>();
+    private final Deque<ReceivedMessage> deliveries = new ArrayDeque<>();
     private final Map<Integer, Long> byErrcode = new TreeMap<>();
-    private final Map<Outcome, Long> byOutcome = new EnumMap<>(Outcome.class);
-    private final Map<Api, Long> byApi = new EnumMap<>(Api.class);
+    private final Map<ApiCallOutcome, Long> byOutcome = new EnumMap<>(ApiCallOutcome.class);
+    private final Map<ApiEndpoint, Long> byApi = new EnumMap<>(ApiEndpoint.class);
     private long deliveryCount;
 
     Recorder(int maxRecords) {
         this.maxRecords = maxRecords;
     }
 
-    synchronized void record(CallRecord call, Collection<Delivery> delivered) {
+    synchronized void record(CallRecord call, Collection<ReceivedMessage> delivered) {
         add(calls, call);
         delivered.forEach(d -> add(deliveries, d));
         deliveryCount += delivered.size();
@@ -42,11 +42,11 @@ final class Recorder {
         return List.copyOf(calls);
     }
 
-    synchronized List<Delivery> deliveries() {
+    synchronized List<ReceivedMessage> deliveries() {
         return List.copyOf(deliveries);
     }
 
-    synchronized long count(Api api) {
+    synchronized long count(ApiEndpoint api) {
         return byApi.getOrDefault(api, 0L);
     }
 
@@ -58,11 +58,11 @@ final class Recorder {
         return Map.copyOf(byErrcode);
     }
 
-    synchronized long countByOutcome(Outcome outcome) {
+    synchronized long countByOutcome(ApiCallOutcome outcome) {
         return byOutcome.getOrDefault(outcome, 0L);
     }
 
-    synchronized Map<Outcome, Long> countsByOutcome() {
+    synchronized Map<ApiCallOutcome, Long> countsByOutcome() {
         return Map.copyOf(byOutcome);
     }
 

@@ -73,10 +73,10 @@ final class SandboxServer {
             cfg.jetty.host = config.host();
             cfg.jetty.port = port;
             cfg.jsonMapper(new JavalinJackson(mapper, false));
-            cfg.routes.get(Api.GETTOKEN.path(), this::gettoken);
-            cfg.routes.post(Api.MESSAGE_SEND.path(), this::send);
-            cfg.routes.get(Api.MEDIA_GET.path(), this::mediaGet);
-            cfg.routes.post(Api.MEDIA_UPLOAD.path(), this::mediaUpload);
+            cfg.routes.get(ApiEndpoint.GETTOKEN.path(), this::gettoken);
+            cfg.routes.post(ApiEndpoint.MESSAGE_SEND.path(), this::send);
+            cfg.routes.get(ApiEndpoint.MEDIA_GET.path(), this::mediaGet);
+            cfg.routes.post(ApiEndpoint.MEDIA_UPLOAD.path(), this::mediaUpload);
             // Room for WeCom's largest upload (a 20 MB file) plus the form around it; larger ones
             // are refused by the size check, not by Jetty.
             cfg.http.maxRequestSize = MAX_UPLOAD_REQUEST_BYTES;

@@ -7,7 +7,7 @@ import java.time.Instant;
  * delivered with that id shows the member.
  *
  * <pre>{@code
- * Delivery d = wecom.deliveredTo("ww1234", "alice").get(0);           // msgtype "image", content = media_id
+ * ReceivedMessage d = wecom.deliveredTo("ww1234", "alice").get(0);           // msgtype "image", content = media_id
  * byte[] shown = wecom.uploadedMedia(d.content()).orElseThrow().bytes();
  * }</pre>
  *

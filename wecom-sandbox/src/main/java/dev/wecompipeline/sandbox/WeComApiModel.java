@@ -79,7 +79,7 @@ final class WeComApiModel {
         Instant now = clock.instant();
         int httpStatus = faults.httpStatusFor(now);
         if (httpStatus != 0) {
-            return httpFailure(now, Api.GETTOKEN, corpId, null, null, null, httpStatus);
+            return httpFailure(now, ApiEndpoint.GETTOKEN, corpId, null, null, null, httpStatus);
         }
         TokenRegistry.Issue issue;
         if (corpId == null || corpId.isEmpty()) {
@@ -89,15 +89,15 @@ final class WeComApiModel {
         } else {
             FaultPlan.Forced forced = faults.gettokenFault(now);
             if (forced != null) {
-                return reject(now, Api.GETTOKEN, corpId, null, null, null, forced, callerIp);
+                return reject(now, ApiEndpoint.GETTOKEN, corpId, null, null, null, forced, callerIp);
             }
             issue = tokens.issue(corpId, secret, now);
         }
         if (!issue.ok()) {
-            return reject(now, Api.GETTOKEN, corpId, null, null, null, code(issue.errcode()), callerIp);
+            return reject(now, ApiEndpoint.GETTOKEN, corpId, null, null, null, code(issue.errcode()), callerIp);
         }
-        recorder.record(new CallRecord(now, Api.GETTOKEN, corpId, issue.app().agentId(), null, null, null, 200,
-                WeComErrors.OK, "ok", Outcome.TOKEN_ISSUED, false, "", null), List.of());
+        recorder.record(new CallRecord(now, ApiEndpoint.GETTOKEN, corpId, issue.app().agentId(), null, null, null, 200,
+                WeComErrors.OK, "ok", ApiCallOutcome.TOKEN_ISSUED, false, "", null), List.of());
         Map<String, Object> body = ok();
         body.put("access_token", issue.token());
         body.put("expires_in", issue.expiresInSeconds());
@@ -112,17 +112,17 @@ final class WeComApiModel {
         Integer agentId = app == null ? null : app.agentId();
         int httpStatus = faults.httpStatusFor(now);
         if (httpStatus != 0) {
-            return httpFailure(now, Api.MESSAGE_SEND, corpId, agentId, null, null, httpStatus);
+            return httpFailure(now, ApiEndpoint.MESSAGE_SEND, corpId, agentId, null, null, httpStatus);
         }
         if (accessToken == null || accessToken.isEmpty()) {
-            return reject(now, Api.MESSAGE_SEND, null, null, null, null, code(WeComErrors.ACCESS_TOKEN_MISSING), callerIp);
+            return reject(now, ApiEndpoint.MESSAGE_SEND, null, null, null, null, code(WeComErrors.ACCESS_TOKEN_MISSING), callerIp);
         }
         if (!check.ok()) {
-            return reject(now, Api.MESSAGE_SEND, null, null, null, null, code(check.errcode()), callerIp);
+            return reject(now, ApiEndpoint.MESSAGE_SEND, null, null, null, null, code(check.errcode()), callerIp);
         }
         if (faults.tokenExpiryDue()) {
             tokens.kill(accessToken, WeComErrors.ACCESS_TOKEN_EXPIRED);
-            return reject(now, Api.MESSAGE_SEND, corpId, agentId, null, null, code(WeComErrors.ACCESS_TOKEN_EXPIRED), callerIp);
+            return reject(now, ApiEndpoint.MESSAGE_SEND, corpId, agentId, null, null, code(WeComErrors.ACCESS_TOKEN_EXPIRED), callerIp);
         }
         JsonNode json;
         try {
@@ -131,7 +131,7 @@ final class WeComApiModel {
             json = null;
         }
         if (json == null || !json.isObject()) {
-            return reject(now, Api.MESSAGE_SEND, corpId, agentId, null, null, code(WeComErrors.DATA_FORMAT_ERROR), callerIp);
+            return reject(now, ApiEndpoint.MESSAGE_SEND, corpId, agentId, null, null, code(WeComErrors.DATA_FORMAT_ERROR), callerIp);
         }
         String touser = json.path("touser").asText("");
         String msgtype = json.path("msgtype").asText("");
@@ -153,14 +153,14 @@ final class WeComApiModel {
                 : content.isEmpty() ? WeComErrors.EMPTY_CONTENT
                 : WeComErrors.OK;
         if (invalid != WeComErrors.OK) {
-            return reject(now, Api.MESSAGE_SEND, corpId, agentId, touser, msgtype,
+            return reject(now, ApiEndpoint.MESSAGE_SEND, corpId, agentId, touser, msgtype,
                     forced != null ? forced : code(invalid), callerIp);
         }
         Set<String> invalidForCorp = invalidUsers.getOrDefault(corpId, Set.of());
         List<String> valid = recipients.stream().filter(u -> !invalidForCorp.contains(u)).toList();
         String invaliduser = String.join("|", recipients.stream().filter(invalidForCorp::contains).toList());
         if (valid.isEmpty()) {
-            Answer answer = reject(now, Api.MESSAGE_SEND, corpId, agentId, touser, msgtype,
+            Answer answer = reject(now, ApiEndpoint.MESSAGE_SEND, corpId, agentId, touser, msgtype,
                     code(WeComErrors.ALL_RECIPIENTS_INVALID), callerIp);
             answer.body().put("invaliduser", invaliduser);
             return answer;
@@ -179,36 +179,36 @@ final class WeComApiModel {
 
     MediaAnswer mediaGet(String accessToken, String mediaId, String callerIp) {
         Instant now = clock.instant();
-        Answer refused = mediaPreamble(Api.MEDIA_GET, accessToken, now, callerIp);
+        Answer refused = mediaPreamble(ApiEndpoint.MEDIA_GET, accessToken, now, callerIp);
         if (refused != null) {
             return new MediaAnswer(null, refused);
         }
         TokenRegistry.App app = tokens.check(accessToken, now).app();
         MediaStore.Served served = media.get(app.corpId(), mediaId);
         if (served.errcode() != WeComErrors.OK) {
-            return new MediaAnswer(null, reject(now, Api.MEDIA_GET, app.corpId(), app.agentId(), null, null,
+            return new MediaAnswer(null, reject(now, ApiEndpoint.MEDIA_GET, app.corpId(), app.agentId(), null, null,
                     code(served.errcode()), callerIp));
         }
-        recorder.record(new CallRecord(now, Api.MEDIA_GET, app.corpId(), app.agentId(), null, null, null, 200,
-                WeComErrors.OK, "ok", Outcome.MEDIA_SERVED, false, "", null), List.of());
+        recorder.record(new CallRecord(now, ApiEndpoint.MEDIA_GET, app.corpId(), app.agentId(), null, null, null, 200,
+                WeComErrors.OK, "ok", ApiCallOutcome.MEDIA_SERVED, false, "", null), List.of());
         return new MediaAnswer(served, null);
     }
 
     Answer mediaUpload(String accessToken, String type, String filename, String contentType, byte[] bytes,
                        String callerIp) {
         Instant now = clock.instant();
-        Answer refused = mediaPreamble(Api.MEDIA_UPLOAD, accessToken, now, callerIp);
+        Answer refused = mediaPreamble(ApiEndpoint.MEDIA_UPLOAD, accessToken, now, callerIp);
         if (refused != null) {
             return refused;
         }
         TokenRegistry.App app = tokens.check(accessToken, now).app();
         MediaStore.Uploaded uploaded = media.upload(app.corpId(), type, filename, contentType, bytes);
         if (uploaded.errcode() != WeComErrors.OK) {
-            return reject(now, Api.MEDIA_UPLOAD, app.corpId(), app.agentId(), null, type, code(uploaded.errcode()),
+            return reject(now, ApiEndpoint.MEDIA_UPLOAD, app.corpId(), app.agentId(), null, type, code(uploaded.errcode()),
                     callerIp);
         }
-        recorder.record(new CallRecord(now, Api.MEDIA_UPLOAD, app.corpId(), app.agentId(), null, type, null, 200,
-                WeComErrors.OK, "ok", Outcome.MEDIA_STORED, false, "", null), List.of());
+        recorder.record(new CallRecord(now, ApiEndpoint.MEDIA_UPLOAD, app.corpId(), app.agentId(), null, type, null, 200,
+                WeComErrors.OK, "ok", ApiCallOutcome.MEDIA_STORED, false, "", null), List.of());
         Map<String, Object> body = ok();
         body.put("type", uploaded.type());
         body.put("media_id", uploaded.mediaId());
@@ -217,7 +217,7 @@ final class WeComApiModel {
     }
 
     /** Transport faults, token checks and injected errcodes shared by both media endpoints; null to go on. */
-    private Answer mediaPreamble(Api api, String accessToken, Instant now, String callerIp) {
+    private Answer mediaPreamble(ApiEndpoint api, String accessToken, Instant now, String callerIp) {
         TokenRegistry.Check check = tokens.check(accessToken, now);
         TokenRegistry.App app = check.app();
         String corpId = app == null ? null : app.corpId();
@@ -248,17 +248,17 @@ final class WeComApiModel {
     private Answer deliver(Accepted a) {
         String corpId = a.app().corpId();
         int agentId = a.app().agentId();
-        List<Delivery> delivered = new ArrayList<>();
-        Outcome outcome;
+        List<ReceivedMessage> delivered = new ArrayList<>();
+        ApiCallOutcome outcome;
         synchronized (deliveryLock) {
             String key = DuplicateCheck.key(corpId, agentId, a.touser(), a.msgtype(), a.content());
             if (a.duplicateCheck() && duplicates.isDuplicate(key, a.now(), a.duplicateInterval())) {
-                outcome = Outcome.DUPLICATE_SUPPRESSED;
+                outcome = ApiCallOutcome.DUPLICATE_SUPPRESSED;
             } else {
                 boolean dropped = false;
                 for (String user : a.recipients()) {
                     if (rates.tryAcquire(corpId + '\u0000' + agentId + '\u0000' + user, a.now())) {
-                        delivered.add(new Delivery(a.now(), corpId, agentId, user, a.msgtype(), a.kept(),
+                        delivered.add(new ReceivedMessage(a.now(), corpId, agentId, user, a.msgtype(), a.kept(),
                                 a.truncated(), a.msgid()));
                     } else {
                         dropped = true;
@@ -267,10 +267,10 @@ final class WeComApiModel {
                 if (!delivered.isEmpty()) {
                     duplicates.remember(key, a.now());
                 }
-                outcome = dropped ? Outcome.DROPPED_OVER_LIMIT : Outcome.DELIVERED;
+                outcome = dropped ? ApiCallOutcome.DROPPED_OVER_LIMIT : ApiCallOutcome.DELIVERED;
             }
             // Recorded under the lock so the order of records is the order of decisions.
-            recorder.record(new CallRecord(a.now(), Api.MESSAGE_SEND, corpId, agentId, a.touser(), a.msgtype(),
+            recorder.record(new CallRecord(a.now(), ApiEndpoint.MESSAGE_SEND, corpId, agentId, a.touser(), a.msgtype(),
                     a.kept(), 200, WeComErrors.OK, "ok", outcome, a.truncated(), a.invaliduser(), a.msgid()), delivered);
         }
         Map<String, Object> body = ok();
@@ -289,22 +289,22 @@ final class WeComApiModel {
         return asked.compareTo(config.maxDuplicateCheckInterval()) > 0 ? config.maxDuplicateCheckInterval() : asked;
     }
 
-    private Answer reject(Instant now, Api api, String corpId, Integer agentId, String touser, String msgtype,
+    private Answer reject(Instant now, ApiEndpoint api, String corpId, Integer agentId, String touser, String msgtype,
                           FaultPlan.Forced forced, String callerIp) {
         String errmsg = forced.errmsg() != null ? forced.errmsg() : errmsg(forced.errcode(),
                 forced.fromIp() != null ? forced.fromIp() : callerIp);
         recorder.record(new CallRecord(now, api, corpId, agentId, touser, msgtype, null, 200, forced.errcode(), errmsg,
-                Outcome.REJECTED, false, "", null), List.of());
+                ApiCallOutcome.REJECTED, false, "", null), List.of());
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("errcode", forced.errcode());
         body.put("errmsg", errmsg);
         return new Answer(200, body);
     }
 
-    private Answer httpFailure(Instant now, Api api, String corpId, Integer agentId, String touser, String msgtype,
+    private Answer httpFailure(Instant now, ApiEndpoint api, String corpId, Integer agentId, String touser, String msgtype,
                                int status) {
         recorder.record(new CallRecord(now, api, corpId, agentId, touser, msgtype, null, status, null, null,
-                Outcome.HTTP_FAILURE, false, "", null), List.of());
+                ApiCallOutcome.HTTP_FAILURE, false, "", null), List.of());
         return new Answer(status, null);
     }
 

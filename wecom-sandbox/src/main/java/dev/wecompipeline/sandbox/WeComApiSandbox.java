@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
  *     wecom.registerApp("ww1234", "app-secret", 1000002);
  *     ReplyService replies = new ReplyService(..., URI.create(wecom.baseUrl()));
  *     ...
- *     assertEquals(List.of("hello"), wecom.deliveredTo("ww1234", "alice").stream().map(Delivery::content).toList());
- *     assertEquals(0, wecom.countByOutcome(Outcome.DROPPED_OVER_LIMIT));
+ *     assertEquals(List.of("hello"), wecom.deliveredTo("ww1234", "alice").stream().map(ReceivedMessage::content).toList());
+ *     assertEquals(0, wecom.countByOutcome(ApiCallOutcome.DROPPED_OVER_LIMIT));
  * }
  * }</pre>
  */
@@ -229,7 +229,7 @@ public final class WeComApiSandbox implements AutoCloseable {
 
     /**
      * The file behind a media id, seeded or uploaded, whatever its corp and even after it expired:
-     * what a delivered image or file message ({@link Delivery#content()} is its {@code media_id}) showed.
+     * what a delivered image or file message ({@link ReceivedMessage#content()} is its {@code media_id}) showed.
      * Empty for an id the sandbox never made.
      *
      * <pre>{@code
@@ -252,12 +252,12 @@ public final class WeComApiSandbox implements AutoCloseable {
     }
 
     /** Every message delivered, one per recipient, oldest first. */
-    public List<Delivery> delivered() {
+    public List<ReceivedMessage> delivered() {
         return recorder.deliveries();
     }
 
     /** Messages delivered to one member of one corp, oldest first. */
-    public List<Delivery> deliveredTo(String corpId, String user) {
+    public List<ReceivedMessage> deliveredTo(String corpId, String user) {
         return delivered().stream().filter(d -> d.corpId().equals(corpId) && d.touser().equals(user)).toList();
     }
 
@@ -267,20 +267,20 @@ public final class WeComApiSandbox implements AutoCloseable {
     }
 
     public List<CallRecord> gettokenCalls() {
-        return calls().stream().filter(c -> c.api() == Api.GETTOKEN).toList();
+        return calls().stream().filter(c -> c.api() == ApiEndpoint.GETTOKEN).toList();
     }
 
     public List<CallRecord> sendCalls() {
-        return calls().stream().filter(c -> c.api() == Api.MESSAGE_SEND).toList();
+        return calls().stream().filter(c -> c.api() == ApiEndpoint.MESSAGE_SEND).toList();
     }
 
     /** Counts survive the eviction of old records, so they are right for a long benchmark. */
     public long gettokenCallCount() {
-        return recorder.count(Api.GETTOKEN);
+        return recorder.count(ApiEndpoint.GETTOKEN);
     }
 
     public long sendCallCount() {
-        return recorder.count(Api.MESSAGE_SEND);
+        return recorder.count(ApiEndpoint.MESSAGE_SEND);
     }
 
     public long deliveredCount() {
@@ -296,11 +296,11 @@ public final class WeComApiSandbox implements AutoCloseable {
         return recorder.countsByErrcode();
     }
 
-    public long countByOutcome(Outcome outcome) {
+    public long countByOutcome(ApiCallOutcome outcome) {
         return recorder.countByOutcome(outcome);
     }
 
-    public Map<Outcome, Long> countsByOutcome() {
+    public Map<ApiCallOutcome, Long> countsByOutcome() {
         return recorder.countsByOutcome();
     }
 

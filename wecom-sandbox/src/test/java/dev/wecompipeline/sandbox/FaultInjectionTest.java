@@ -81,7 +81,7 @@ class FaultInjectionTest {
     @Test
     void gettoken_can_be_rate_limited_on_its_own() {
         try (SandboxFixture fx = SandboxFixture.start()) {
-            fx.sandbox.faults().failNext(Api.GETTOKEN, WeComErrors.API_FREQ_OUT_OF_LIMIT, 1);
+            fx.sandbox.faults().failNext(ApiEndpoint.GETTOKEN, WeComErrors.API_FREQ_OUT_OF_LIMIT, 1);
             assertEquals(45009, fx.gettoken(CORP, SECRET).path("errcode").asInt());
             assertEquals(0, fx.gettoken(CORP, SECRET).path("errcode").asInt());
         }
@@ -163,7 +163,7 @@ class FaultInjectionTest {
             assertEquals(200, fx.sendRaw(token, text("alice", "c")).statusCode());
 
             CallRecord failed = fx.sandbox.sendCalls().get(0);
-            assertEquals(Outcome.HTTP_FAILURE, failed.outcome());
+            assertEquals(ApiCallOutcome.HTTP_FAILURE, failed.outcome());
             assertEquals(502, failed.httpStatus());
             assertNull(failed.errcode());
             assertEquals(1, fx.sandbox.delivered().size());

@@ -28,7 +28,7 @@ class GettokenTest {
             assertEquals(7200, answer.path("expires_in").asLong());
 
             CallRecord call = fx.sandbox.gettokenCalls().get(0);
-            assertEquals(Outcome.TOKEN_ISSUED, call.outcome());
+            assertEquals(ApiCallOutcome.TOKEN_ISSUED, call.outcome());
             assertEquals(CORP, call.corpId());
             assertEquals(AGENT, call.agentId());
         }

@@ -49,7 +49,7 @@ class MediaSendTest {
 
             JsonNode answer = fx.send(token, media("alice", "image", id));
             assertEquals(0, answer.path("errcode").asInt());
-            assertEquals(new Delivery(fx.clock.instant(), CORP, AGENT, "alice", "image", id, false,
+            assertEquals(new ReceivedMessage(fx.clock.instant(), CORP, AGENT, "alice", "image", id, false,
                     answer.path("msgid").asText()), fx.sandbox.deliveredTo(CORP, "alice").get(0));
             assertEquals(id, fx.sandbox.sendCalls().get(0).content());
 
@@ -78,9 +78,9 @@ class MediaSendTest {
             assertEquals(0, fx.send(token, media("alice", "video", video)).path("errcode").asInt());
             assertEquals(WeComErrors.INVALID_MEDIA_ID, fx.send(token, media("alice", "video", voice)).path("errcode").asInt());
             assertEquals(List.of("file", "file", "voice", "video"),
-                    fx.sandbox.deliveredTo(CORP, "alice").stream().map(Delivery::msgtype).toList());
+                    fx.sandbox.deliveredTo(CORP, "alice").stream().map(ReceivedMessage::msgtype).toList());
             assertEquals(List.of(pdf, image, voice, video),
-                    fx.sandbox.deliveredTo(CORP, "alice").stream().map(Delivery::content).toList());
+                    fx.sandbox.deliveredTo(CORP, "alice").stream().map(ReceivedMessage::content).toList());
         }
     }
 
@@ -98,7 +98,7 @@ class MediaSendTest {
             assertTrue(expired.path("errmsg").asText().startsWith("invalid media_id"));
             assertTrue(fx.sandbox.deliveredTo(CORP, "bob").isEmpty());
             CallRecord rejected = fx.sandbox.sendCalls().get(1);
-            assertEquals(Outcome.REJECTED, rejected.outcome());
+            assertEquals(ApiCallOutcome.REJECTED, rejected.outcome());
             assertEquals("image", rejected.msgtype());
         }
     }
@@ -119,7 +119,7 @@ class MediaSendTest {
             assertEquals(WeComErrors.INVALID_MEDIA_ID, fx.send(token, media("alice", "image", file)).path("errcode").asInt(),
                     "an image message needs an image");
             assertTrue(fx.sandbox.delivered().isEmpty());
-            assertEquals(4, fx.sandbox.countByOutcome(Outcome.REJECTED));
+            assertEquals(4, fx.sandbox.countByOutcome(ApiCallOutcome.REJECTED));
             assertEquals(Map.of(WeComErrors.OK, 2L, WeComErrors.INVALID_MEDIA_ID, 3L, WeComErrors.MEDIA_ID_MISSING, 1L),
                     fx.sandbox.countsByErrcode(), "gettoken, the upload, then the four sends");
         }
@@ -134,13 +134,13 @@ class MediaSendTest {
             fx.send(token, media("alice", "image", first));
             fx.clock.advance(Duration.ofSeconds(1799));
             assertEquals(0, fx.send(token, media("alice", "image", first)).path("errcode").asInt());
-            assertEquals(Outcome.DUPLICATE_SUPPRESSED, fx.sandbox.sendCalls().get(1).outcome());
+            assertEquals(ApiCallOutcome.DUPLICATE_SUPPRESSED, fx.sandbox.sendCalls().get(1).outcome());
             fx.send(token, media("alice", "image", second));
             fx.send(token, media("alice", "file", first));
             assertEquals(List.of(first, second, first),
-                    fx.sandbox.deliveredTo(CORP, "alice").stream().map(Delivery::content).toList(),
+                    fx.sandbox.deliveredTo(CORP, "alice").stream().map(ReceivedMessage::content).toList(),
                     "the duplicate key includes the media id and the msgtype");
-            assertEquals(1, fx.sandbox.countByOutcome(Outcome.DUPLICATE_SUPPRESSED));
+            assertEquals(1, fx.sandbox.countByOutcome(ApiCallOutcome.DUPLICATE_SUPPRESSED));
         }
     }
 
@@ -157,7 +157,7 @@ class MediaSendTest {
                     "WeCom answers ok and drops it silently");
             assertEquals(30, fx.sandbox.deliveredTo(CORP, "alice").size());
             assertEquals(List.of("file"), fx.sandbox.sendCalls().stream()
-                    .filter(c -> c.outcome() == Outcome.DROPPED_OVER_LIMIT).map(CallRecord::msgtype).toList());
+                    .filter(c -> c.outcome() == ApiCallOutcome.DROPPED_OVER_LIMIT).map(CallRecord::msgtype).toList());
         }
     }
 
@@ -205,11 +205,11 @@ class MediaSendTest {
             SendAnswer again = client.send(token, SendRequest.of("alice", "image", AGENT, id, 1800)).get(5, TimeUnit.SECONDS);
             assertEquals(0, sent.errcode());
             assertEquals(0, again.errcode());
-            Delivery delivered = fx.sandbox.deliveredTo(CORP, "alice").get(0);
+            ReceivedMessage delivered = fx.sandbox.deliveredTo(CORP, "alice").get(0);
             assertEquals("image", delivered.msgtype());
             assertArrayEquals(PNG, fx.sandbox.uploadedMedia(delivered.content()).orElseThrow().bytes());
             assertEquals(1, fx.sandbox.deliveredTo(CORP, "alice").size(), "SendRequest.of turns the duplicate check on");
-            assertEquals(1, fx.sandbox.countByOutcome(Outcome.DUPLICATE_SUPPRESSED));
+            assertEquals(1, fx.sandbox.countByOutcome(ApiCallOutcome.DUPLICATE_SUPPRESSED));
         }
     }
 }

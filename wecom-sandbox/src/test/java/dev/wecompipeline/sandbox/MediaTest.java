@@ -57,7 +57,7 @@ class MediaTest {
         try (SandboxFixture fx = SandboxFixture.start()) {
             String id = fx.sandbox.seedMedia(CORP, "file", new byte[] {9, 9, 9, 9, 9, 9}, "application/pdf", "a.pdf");
             assertJsonError(get(fx, "bogus-token", id), WeComErrors.INVALID_ACCESS_TOKEN);
-            fx.sandbox.faults().failNext(Api.MEDIA_GET, WeComErrors.SYSTEM_BUSY, 1);
+            fx.sandbox.faults().failNext(ApiEndpoint.MEDIA_GET, WeComErrors.SYSTEM_BUSY, 1);
             String token = fx.token();
             assertJsonError(get(fx, token, id), WeComErrors.SYSTEM_BUSY);
             assertEquals(200, get(fx, token, id).statusCode());

@@ -32,10 +32,10 @@ class MessageSendTest {
             assertEquals("", answer.path("invaliduser").asText());
             assertFalse(answer.path("msgid").asText().isEmpty());
 
-            Delivery delivery = fx.sandbox.deliveredTo(CORP, "alice").get(0);
-            assertEquals(new Delivery(fx.clock.instant(), CORP, AGENT, "alice", "text", "你好, world", false,
+            ReceivedMessage delivery = fx.sandbox.deliveredTo(CORP, "alice").get(0);
+            assertEquals(new ReceivedMessage(fx.clock.instant(), CORP, AGENT, "alice", "text", "你好, world", false,
                     answer.path("msgid").asText()), delivery);
-            assertEquals(Outcome.DELIVERED, fx.sandbox.sendCalls().get(0).outcome());
+            assertEquals(ApiCallOutcome.DELIVERED, fx.sandbox.sendCalls().get(0).outcome());
         }
     }
 
@@ -45,7 +45,7 @@ class MessageSendTest {
             Map<String, Object> body = Map.of("touser", "alice|bob", "msgtype", "markdown", "agentid", AGENT,
                     "markdown", Map.of("content", "**bold**"));
             assertEquals(0, fx.send(fx.token(), body).path("errcode").asInt());
-            assertEquals(List.of("alice", "bob"), fx.sandbox.delivered().stream().map(Delivery::touser).toList());
+            assertEquals(List.of("alice", "bob"), fx.sandbox.delivered().stream().map(ReceivedMessage::touser).toList());
             assertEquals("markdown", fx.sandbox.deliveredTo(CORP, "bob").get(0).msgtype());
         }
     }
@@ -71,7 +71,7 @@ class MessageSendTest {
             JsonNode missing = SandboxFixture.json(fx.post("/cgi-bin/message/send", SandboxFixture.write(text("alice", "hi"))));
             assertEquals(41001, missing.path("errcode").asInt());
             assertTrue(fx.sandbox.delivered().isEmpty());
-            assertEquals(2, fx.sandbox.countByOutcome(Outcome.REJECTED));
+            assertEquals(2, fx.sandbox.countByOutcome(ApiCallOutcome.REJECTED));
         }
     }
 
@@ -103,7 +103,7 @@ class MessageSendTest {
             JsonNode answer = fx.send(fx.token(), text("alice", text));
             assertEquals(0, answer.path("errcode").asInt(), "WeCom answers ok and cuts the rest off");
 
-            Delivery delivery = fx.sandbox.deliveredTo(CORP, "alice").get(0);
+            ReceivedMessage delivery = fx.sandbox.deliveredTo(CORP, "alice").get(0);
             assertTrue(delivery.truncated());
             assertEquals("a" + "汉".repeat(682), delivery.content());
             assertEquals(2047, delivery.content().getBytes(StandardCharsets.UTF_8).length);
@@ -116,7 +116,7 @@ class MessageSendTest {
         try (SandboxFixture fx = SandboxFixture.start()) {
             String text = "ab" + "汉".repeat(682);   // 2 + 2046 = 2048 bytes
             fx.send(fx.token(), text("alice", text));
-            Delivery delivery = fx.sandbox.deliveredTo(CORP, "alice").get(0);
+            ReceivedMessage delivery = fx.sandbox.deliveredTo(CORP, "alice").get(0);
             assertFalse(delivery.truncated());
             assertEquals(text, delivery.content());
         }
@@ -133,7 +133,7 @@ class MessageSendTest {
             fx.clock.advance(Duration.ofSeconds(599));
             assertEquals(0, fx.send(token, body).path("errcode").asInt());
             assertEquals(1, fx.sandbox.deliveredTo(CORP, "alice").size());
-            assertEquals(1, fx.sandbox.countByOutcome(Outcome.DUPLICATE_SUPPRESSED));
+            assertEquals(1, fx.sandbox.countByOutcome(ApiCallOutcome.DUPLICATE_SUPPRESSED));
 
             fx.clock.advance(Duration.ofSeconds(1));
             fx.send(token, body);
@@ -153,9 +153,9 @@ class MessageSendTest {
             }
             assertEquals(0, fx.send(token, text("bob", "bob has his own limit")).path("errcode").asInt());
             assertEquals(30, fx.sandbox.deliveredTo(CORP, "alice").size());
-            assertEquals(2, fx.sandbox.countByOutcome(Outcome.DROPPED_OVER_LIMIT));
+            assertEquals(2, fx.sandbox.countByOutcome(ApiCallOutcome.DROPPED_OVER_LIMIT));
             assertEquals(List.of("message 30", "message 31"), fx.sandbox.sendCalls().stream()
-                    .filter(c -> c.outcome() == Outcome.DROPPED_OVER_LIMIT).map(CallRecord::content).toList());
+                    .filter(c -> c.outcome() == ApiCallOutcome.DROPPED_OVER_LIMIT).map(CallRecord::content).toList());
 
             fx.clock.advance(Duration.ofSeconds(60));
             fx.send(token, text("alice", "a minute later"));
@@ -178,8 +178,8 @@ class MessageSendTest {
             fx.clock.advance(Duration.ofSeconds(90));
             fx.send(token, text("alice", "4"));
             assertEquals(List.of("1", "2", "3", "4"),
-                    fx.sandbox.deliveredTo(CORP, "alice").stream().map(Delivery::content).toList());
-            assertEquals(2, fx.sandbox.countByOutcome(Outcome.DROPPED_OVER_LIMIT));
+                    fx.sandbox.deliveredTo(CORP, "alice").stream().map(ReceivedMessage::content).toList());
+            assertEquals(2, fx.sandbox.countByOutcome(ApiCallOutcome.DROPPED_OVER_LIMIT));
         }
     }
 
@@ -191,7 +191,7 @@ class MessageSendTest {
             JsonNode partial = fx.send(token, text("alice|ghost", "hi"));
             assertEquals(0, partial.path("errcode").asInt());
             assertEquals("ghost", partial.path("invaliduser").asText());
-            assertEquals(List.of("alice"), fx.sandbox.delivered().stream().map(Delivery::touser).toList());
+            assertEquals(List.of("alice"), fx.sandbox.delivered().stream().map(ReceivedMessage::touser).toList());
 
             JsonNode none = fx.send(token, text("ghost|left-the-company", "hi"));
             assertEquals(81013, none.path("errcode").asInt());
@@ -219,7 +219,7 @@ class MessageSendTest {
                 pool.shutdownNow();
             }
             assertEquals(1, fx.sandbox.deliveredTo(CORP, "alice").size());
-            assertEquals(15, fx.sandbox.countByOutcome(Outcome.DUPLICATE_SUPPRESSED));
+            assertEquals(15, fx.sandbox.countByOutcome(ApiCallOutcome.DUPLICATE_SUPPRESSED));
         }
     }
 }

@@ -15,13 +15,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Start-up steps every service command shares: configuration, Kafka address, topics. */
-final class Launch {
+final class ServiceStartup {
 
-    private static final Logger LOG = LoggerFactory.getLogger(Launch.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ServiceStartup.class);
     /** How long start-up waits for Kafka to create or list topics before giving up. */
     static final Duration TOPIC_TIMEOUT = Duration.ofSeconds(30);
 
-    private Launch() {
+    private ServiceStartup() {
     }
 
     /**

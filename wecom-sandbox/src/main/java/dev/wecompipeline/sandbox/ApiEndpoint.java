@@ -4,10 +4,10 @@ package dev.wecompipeline.sandbox;
  * The WeCom server API endpoints the sandbox serves.
  *
  * <pre>{@code
- * sandbox.faults().failNext(Api.GETTOKEN, WeComErrors.API_FREQ_OUT_OF_LIMIT, 1);
+ * sandbox.faults().failNext(ApiEndpoint.GETTOKEN, WeComErrors.API_FREQ_OUT_OF_LIMIT, 1);
  * }</pre>
  */
-public enum Api {
+public enum ApiEndpoint {
     /** {@code GET /cgi-bin/gettoken}. */
     GETTOKEN("/cgi-bin/gettoken"),
     /** {@code POST /cgi-bin/message/send}. */
@@ -19,7 +19,7 @@ public enum Api {
 
     private final String path;
 
-    Api(String path) {
+    ApiEndpoint(String path) {
         this.path = path;
     }
 

@@ -12,14 +12,14 @@ import java.util.Arrays;
  * UTF-8 message, the receive_id, then PKCS#7 padding to a multiple of 32 bytes. Kept apart from
  * the AES and signature code so each can be read on its own.
  */
-final class Frame {
+final class PlaintextFrame {
 
     static final int RANDOM_BYTES = 16;
     private static final int HEADER_BYTES = RANDOM_BYTES + 4;
     // Tencent pads to 32 bytes, not to the AES block size, so pad values run 1..32.
     private static final int PAD_BLOCK = 32;
 
-    private Frame() {
+    private PlaintextFrame() {
     }
 
     /**

@@ -4,7 +4,7 @@ package dev.wecompipeline.ingress;
  * What happened to one callback request; the {@code outcome} tag of
  * {@code wecom_ingress_requests_total} and the reason in the rejection log line.
  */
-enum Outcome {
+enum CallbackOutcome {
     /** Published to Kafka and acknowledged. */
     ACCEPTED(200),
     /** A WeCom retry of a message already published: acknowledged, not published again. */
@@ -28,7 +28,7 @@ enum Outcome {
 
     private final int status;
 
-    Outcome(int status) {
+    CallbackOutcome(int status) {
         this.status = status;
     }
 

@@ -9,7 +9,10 @@ import dev.wecompipeline.config.WorkerConfig;
 import dev.wecompipeline.engine.EngineSettings;
 
 /**
- * Tuning of the worker, built once. Defaults suit production; tests shorten the grace period.
+ * What one worker process runs with, resolved once at start-up: the operator's settings
+ * ({@link WorkerConfig}, read from the environment and config.yaml) joined with this process's
+ * instance id and the values no operator sets (revoke grace, dedupe window). Defaults suit
+ * production; tests build one with the canonical constructor to shorten the grace period.
  *
  * @param concurrency     agent tasks in flight per process ({@code WORKER_CONCURRENCY})
  * @param agentTimeout    an agent call taking longer is interrupted and answered with the apology
@@ -25,7 +28,7 @@ import dev.wecompipeline.engine.EngineSettings;
  * @param instanceId      id of this worker process; the base of its transactional id
  * @param progressNotice  what a message whose agent is slow gets first, if anything
  */
-public record WorkerSettings(int concurrency, Duration agentTimeout, String apology, String replyFormat,
+public record WorkerRuntimeOptions(int concurrency, Duration agentTimeout, String apology, String replyFormat,
                              int historyTurns, Duration revokeGrace, Duration dedupeWindow, int answerMaxChars,
                              int historyMaxBytes, EngineConfig engineBounds, String instanceId,
                              ProgressNotice progressNotice) {
@@ -61,7 +64,7 @@ public record WorkerSettings(int concurrency, Duration agentTimeout, String apol
     /** Appended to a cut answer; {@code %d} is the answer's full length in characters. */
     static final String TRUNCATION_NOTE = "\n\n[Answer truncated: it had %d characters.]";
 
-    public WorkerSettings {
+    public WorkerRuntimeOptions {
         if (concurrency < 1) {
             throw new IllegalArgumentException("concurrency must be at least 1");
         }
@@ -79,43 +82,21 @@ public record WorkerSettings(int concurrency, Duration agentTimeout, String apol
         }
     }
 
-    /** Settings without a progress notice. */
-    public WorkerSettings(int concurrency, Duration agentTimeout, String apology, String replyFormat,
-                          int historyTurns, Duration revokeGrace, Duration dedupeWindow, int answerMaxChars,
-                          int historyMaxBytes, EngineConfig engineBounds, String instanceId) {
-        this(concurrency, agentTimeout, apology, replyFormat, historyTurns, revokeGrace, dedupeWindow, answerMaxChars,
-                historyMaxBytes, engineBounds, instanceId, ProgressNotice.OFF);
-    }
-
     /** Settings with production defaults for everything but the given values. */
-    public static WorkerSettings of(int concurrency, Duration agentTimeout, String replyFormat, String instanceId) {
-        return new WorkerSettings(concurrency, agentTimeout, WorkerConfig.APOLOGY.defaultValue(), replyFormat,
+    public static WorkerRuntimeOptions of(int concurrency, Duration agentTimeout, String replyFormat, String instanceId) {
+        return new WorkerRuntimeOptions(concurrency, agentTimeout, WorkerConfig.APOLOGY.defaultValue(), replyFormat,
                 WorkerConfig.HISTORY_TURNS.defaultValue(), DEFAULT_REVOKE_GRACE, DEFAULT_DEDUPE_WINDOW,
-                DEFAULT_ANSWER_MAX_CHARS, DEFAULT_HISTORY_MAX_BYTES, EngineConfig.defaults(), instanceId);
+                DEFAULT_ANSWER_MAX_CHARS, DEFAULT_HISTORY_MAX_BYTES, EngineConfig.defaults(), instanceId,
+                ProgressNotice.OFF);
     }
 
     /** Settings from the operator's configuration (WORKER_*, AGENT_*, REPLY_FORMAT). */
-    public static WorkerSettings from(PipelineConfig config, String instanceId) {
+    public static WorkerRuntimeOptions from(PipelineConfig config, String instanceId) {
         WorkerConfig w = config.worker();
-        return new WorkerSettings(w.concurrency(), w.agentTimeout(), w.apology(),
+        return new WorkerRuntimeOptions(w.concurrency(), w.agentTimeout(), w.apology(),
                 config.reply().format().name().toLowerCase(java.util.Locale.ROOT), w.historyTurns(),
                 DEFAULT_REVOKE_GRACE, DEFAULT_DEDUPE_WINDOW, w.answerMaxChars(), w.historyMaxBytes(), config.engine(),
                 instanceId, new ProgressNotice(w.progressNoticeAfter(), w.progressNotice()));
-    }
-
-    public WorkerSettings withRevokeGrace(Duration grace) {
-        return new WorkerSettings(concurrency, agentTimeout, apology, replyFormat, historyTurns, grace, dedupeWindow,
-                answerMaxChars, historyMaxBytes, engineBounds, instanceId, progressNotice);
-    }
-
-    public WorkerSettings withAnswerMaxChars(int chars) {
-        return new WorkerSettings(concurrency, agentTimeout, apology, replyFormat, historyTurns, revokeGrace,
-                dedupeWindow, chars, historyMaxBytes, engineBounds, instanceId, progressNotice);
-    }
-
-    public WorkerSettings withProgressNotice(Duration after, String text) {
-        return new WorkerSettings(concurrency, agentTimeout, apology, replyFormat, historyTurns, revokeGrace,
-                dedupeWindow, answerMaxChars, historyMaxBytes, engineBounds, instanceId, new ProgressNotice(after, text));
     }
 
     /** The engine's settings for the worker's loop. */

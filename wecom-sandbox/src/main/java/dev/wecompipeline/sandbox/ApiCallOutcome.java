@@ -4,10 +4,10 @@ package dev.wecompipeline.sandbox;
  * What the sandbox did with one API call; every call is recorded with exactly one.
  *
  * <pre>{@code
- * assertEquals(0, sandbox.countByOutcome(Outcome.DROPPED_OVER_LIMIT), "the client kept to WeCom's limits");
+ * assertEquals(0, sandbox.countByOutcome(ApiCallOutcome.DROPPED_OVER_LIMIT), "the client kept to WeCom's limits");
  * }</pre>
  */
-public enum Outcome {
+public enum ApiCallOutcome {
     /** {@code gettoken} answered a token. */
     TOKEN_ISSUED,
     /** {@code message/send} delivered the message to at least one recipient and dropped it for none. */

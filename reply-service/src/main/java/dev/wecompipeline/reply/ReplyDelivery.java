@@ -31,9 +31,9 @@ import org.slf4j.LoggerFactory;
  * it durably) and the end. {@link #cancel()} stops it at the next step (a call in progress runs to
  * its answer first, which is still reported).
  */
-final class Delivery {
+final class ReplyDelivery {
 
-    private static final Logger LOG = LoggerFactory.getLogger(Delivery.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ReplyDelivery.class);
     /** Fresh tokens tried per attempt when WeCom keeps refusing them (it may invalidate tokens early). */
     static final int TOKEN_REFRESHES_PER_ATTEMPT = 3;
     /** Retries per attempt after a refusal of a token that another send had already replaced. */
@@ -47,10 +47,10 @@ final class Delivery {
     /** Called from client and timer threads; implementations hand the news to the poll thread. */
     interface Listener {
         /** {@code atMs}: when the acceptance arrived, the time the user's limits count the send at. */
-        void chunkAccepted(Delivery delivery, int chunkIndex, String msgid, long atMs);
+        void chunkAccepted(ReplyDelivery delivery, int chunkIndex, String msgid, long atMs);
 
         /** {@code failure}, {@code attempts} and {@code chunkIndex} are set for DEAD_LETTER only. */
-        void finished(Delivery delivery, Ending ending, WeComException failure, int attempts, int chunkIndex);
+        void finished(ReplyDelivery delivery, Ending ending, WeComException failure, int attempts, int chunkIndex);
     }
 
     /** What every delivery shares: the WeCom client, tokens, limits, policy and timer. */
@@ -82,7 +82,7 @@ final class Delivery {
      * @param toSend       indices of the parts still to deliver, ascending
      * @param owner        the poll loop's handle of this reply, given back in the listener calls
      */
-    Delivery(Context ctx, Listener listener, AppConfig app, String touser, List<ReplyPreparer.Part> parts,
+    ReplyDelivery(Context ctx, Listener listener, AppConfig app, String touser, List<ReplyPreparer.Part> parts,
              List<Integer> toSend, long receivedAtMs, Object owner) {
         this.ctx = ctx;
         this.listener = listener;

@@ -6,14 +6,14 @@ import java.time.Instant;
  * A message as one member received it: one record per recipient, so a send to {@code a|b} gives two.
  *
  * <pre>{@code
- * List<String> seen = sandbox.deliveredTo("ww1234", "alice").stream().map(Delivery::content).toList();
+ * List<String> seen = sandbox.deliveredTo("ww1234", "alice").stream().map(ReceivedMessage::content).toList();
  * }</pre>
  *
  * <p>For {@code image}, {@code voice}, {@code video} and {@code file} messages the content is the
  * {@code media_id} sent; {@link WeComApiSandbox#uploadedMedia(String)} gives the file it points to:
  *
  * <pre>{@code
- * Delivery image = sandbox.deliveredTo("ww1234", "alice").get(0);   // msgtype "image"
+ * ReceivedMessage image = sandbox.deliveredTo("ww1234", "alice").get(0);   // msgtype "image"
  * byte[] shown = sandbox.uploadedMedia(image.content()).orElseThrow().bytes();
  * }</pre>
  *
@@ -26,7 +26,7 @@ import java.time.Instant;
  * @param truncated text content was cut off at the byte limit (never for media messages)
  * @param msgid     the {@code msgid} answered for the call
  */
-public record Delivery(
+public record ReceivedMessage(
         Instant time,
         String corpId,
         int agentId,

@@ -6,10 +6,10 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-/** File helpers the commands share. */
-final class Files2 {
+/** Removal of the temporary directories the demo, setup and bench commands create. */
+final class TemporaryDirectories {
 
-    private Files2() {
+    private TemporaryDirectories() {
     }
 
     /** Deletes a directory tree, ignoring what cannot be deleted (a temporary directory's leftovers). */
