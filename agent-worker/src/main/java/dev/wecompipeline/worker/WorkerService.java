@@ -14,8 +14,7 @@ import dev.wecompipeline.config.PipelineConfig;
 import dev.wecompipeline.engine.ProcessingEngine;
 import dev.wecompipeline.kafka.KafkaClientSettings;
 import dev.wecompipeline.kafka.KafkaConnection;
-import dev.wecompipeline.ops.KafkaReadiness;
-import dev.wecompipeline.ops.OpsServer;
+import dev.wecompipeline.ops.EngineHost;
 import dev.wecompipeline.wecom.TokenCache;
 import dev.wecompipeline.wecom.WeComAccess;
 import dev.wecompipeline.wecom.WeComClient;
@@ -45,10 +44,7 @@ public final class WorkerService implements AutoCloseable {
      */
     static final int TRANSACTION_TIMEOUT_MS = 15_000;
 
-    private final ProcessingEngine<WorkerProcessor.Task> engine;
-    private final Thread thread;
-    private final KafkaReadiness readiness;
-    private final OpsServer ops;
+    private final EngineHost<WorkerProcessor.Task> host;
     private final WorkerRuntimeOptions settings;
     private final Agent agent;
     private final TaskRunner runner;
@@ -137,11 +133,9 @@ public final class WorkerService implements AutoCloseable {
             runner.close();
             onLoopDeath.accept(cause);
         };
-        this.engine = new ProcessingEngine<>(settings.engine(), processor, List.of(config.kafka().inboundTopic()),
-                clients, registry, System::nanoTime, onDeath);
-        this.thread = new Thread(engine, "worker-poll");
-        this.readiness = new KafkaReadiness(kafka, clientId + "-readiness");
-        this.ops = serveOps ? OpsServer.create(config.worker().port(), registry, this::isReady) : null;
+        this.host = new EngineHost<>("worker", new ProcessingEngine<>(settings.engine(), processor,
+                List.of(config.kafka().inboundTopic()), clients, registry, System::nanoTime, onDeath), kafka, clientId,
+                registry, serveOps ? config.worker().port() : null);
     }
 
     /**
@@ -163,64 +157,51 @@ public final class WorkerService implements AutoCloseable {
     }
 
     public WorkerService start() {
-        thread.start();
-        if (ops != null) {
-            ops.start();
-        }
+        host.start();
         LOG.info("worker: started (agent {}, concurrency {}, instance {}{})", agent.name(), settings.concurrency(),
-                settings.instanceId(), ops == null ? "" : ", ops on port " + ops.port());
+                settings.instanceId(), host.opsPort() < 0 ? "" : ", ops on port " + host.opsPort());
         return this;
     }
 
     ProcessingEngine<WorkerProcessor.Task> engine() {
-        return engine;
+        return host.engine();
     }
 
     /** True once the worker has joined the group and until its loop stops. */
     public boolean isRunning() {
-        return engine.isRunning();
+        return host.isRunning();
     }
 
     /** Ready: the loop runs and commits its finished work in time, and Kafka answers. */
     public boolean isReady() {
-        return engine.isReady() && readiness.isReady();
+        return host.isReady();
     }
 
     /** Port of the ops endpoints, or -1 when not served. */
     public int opsPort() {
-        return ops == null ? -1 : ops.port();
+        return host.opsPort();
     }
 
     /** How long {@link #close()} waits for the loop beyond the tasks' grace (commit, leave the group). */
     static final Duration CLOSE_WAIT_BEYOND_GRACE = Duration.ofSeconds(45);
-    static final Duration CLOSE_JOIN = Duration.ofSeconds(5);
 
     /**
      * The longest {@link #close()} takes with this grace for in-flight tasks: what an orchestrator's
      * stop grace (compose's {@code stop_grace_period}) must exceed, or SIGKILL cuts the shutdown short.
      */
     public static Duration longestShutdown(Duration revokeGrace) {
-        return revokeGrace.plus(CLOSE_WAIT_BEYOND_GRACE).plus(CLOSE_JOIN);
+        return revokeGrace.plus(CLOSE_WAIT_BEYOND_GRACE).plus(EngineHost.joinWait());
     }
 
     @Override
     public void close() {
-        try {
-            engine.close(settings.revokeGrace().plus(CLOSE_WAIT_BEYOND_GRACE));
-            thread.join(CLOSE_JOIN.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        host.stop(settings.revokeGrace().plus(CLOSE_WAIT_BEYOND_GRACE));
         runner.close();
         loader.shutdownNow();
         tokenTimer.shutdownNow();
         if (wecom != null) {
             wecom.close();
         }
-        if (ops != null) {
-            ops.close();
-        }
-        readiness.close();
         agent.close();
         LOG.info("worker: stopped");
     }

@@ -19,8 +19,7 @@ import dev.wecompipeline.engine.ProcessingEngine;
 import dev.wecompipeline.engine.Processor;
 import dev.wecompipeline.kafka.KafkaClientSettings;
 import dev.wecompipeline.kafka.KafkaConnection;
-import dev.wecompipeline.ops.KafkaReadiness;
-import dev.wecompipeline.ops.OpsServer;
+import dev.wecompipeline.ops.EngineHost;
 import dev.wecompipeline.wecom.TokenCache;
 import dev.wecompipeline.wecom.WeComAccess;
 import dev.wecompipeline.wecom.WeComClient;
@@ -60,12 +59,8 @@ public final class ReplyService implements AutoCloseable {
     private final WeComAccess wecomAccess;
     private final ScheduledExecutorService timer;
     private final ExecutorService loader;
-    private final ProcessingEngine<ReplyWork> engine;
-    private final Thread thread;
-    private final KafkaReadiness readiness;
-    private final OpsServer ops;
+    private final EngineHost<ReplyWork> host;
     private final ReplyMetrics metrics;
-    private volatile boolean started;
 
     /**
      * @param config           apps (credentials per app name), Kafka topics and {@link ReplyConfig}
@@ -143,11 +138,9 @@ public final class ReplyService implements AutoCloseable {
             timer.shutdownNow();
             onLoopDeath.accept(cause);
         };
-        this.engine = new ProcessingEngine<>(engineSettings, processor, List.of(config.kafka().repliesTopic()), clients,
-                registry, System::nanoTime, onDeath);
-        this.thread = new Thread(engine, "reply-poll");
-        this.readiness = new KafkaReadiness(kafka, clientId + "-readiness");
-        this.ops = serveOps ? OpsServer.create(reply.port(), registry, this::isReady) : null;
+        this.host = new EngineHost<>("reply", new ProcessingEngine<>(engineSettings, processor,
+                List.of(config.kafka().repliesTopic()), clients, registry, System::nanoTime, onDeath), kafka, clientId,
+                registry, serveOps ? reply.port() : null);
     }
 
     private static Duration longest(Duration a, Duration b) {
@@ -161,13 +154,9 @@ public final class ReplyService implements AutoCloseable {
 
     public ReplyService start() {
         requireMarkerPartitions();
-        started = true;
-        thread.start();
-        if (ops != null) {
-            ops.start();
-        }
+        host.start();
         LOG.info("reply: started (instance {}, {}{})", instanceId, reply.describe(),
-                ops == null ? "" : ", ops on port " + ops.port());
+                host.opsPort() < 0 ? "" : ", ops on port " + host.opsPort());
         return this;
     }
 
@@ -190,7 +179,7 @@ public final class ReplyService implements AutoCloseable {
     }
 
     ProcessingEngine<ReplyWork> engine() {
-        return engine;
+        return host.engine();
     }
 
     ReplyMetrics metrics() {
@@ -199,35 +188,30 @@ public final class ReplyService implements AutoCloseable {
 
     /** True once the service has joined the group and until its loop stops. */
     public boolean isRunning() {
-        return engine.isRunning();
+        return host.isRunning();
     }
 
     /** Ready: the loop runs and commits its finished work in time, and Kafka answers. */
     public boolean isReady() {
-        return engine.isReady() && readiness.isReady();
+        return host.isReady();
     }
 
     /** Port of the ops endpoints, or -1 when not served. */
     public int opsPort() {
-        return ops == null ? -1 : ops.port();
+        return host.opsPort();
     }
 
     /** How long {@link #close()} waits for the loop beyond one request timeout (commit, leave the group). */
     static final Duration CLOSE_WAIT_BEYOND_REQUEST = Duration.ofSeconds(60);
-    static final Duration CLOSE_JOIN = Duration.ofSeconds(5);
 
     /**
      * The longest {@link #close()} takes with this request timeout: what an orchestrator's stop
      * grace (compose's {@code stop_grace_period}) must exceed, or SIGKILL cuts the shutdown short.
      */
     public static Duration longestShutdown(Duration requestTimeout) {
-        return requestTimeout.plus(CLOSE_WAIT_BEYOND_REQUEST).plus(CLOSE_JOIN);
+        return requestTimeout.plus(CLOSE_WAIT_BEYOND_REQUEST).plus(EngineHost.joinWait());
     }
 
-    /**
-     * Stops: deliveries stop at their next step, calls in progress get their answer, what finished is
-     * committed, the consumer leaves the group. Unfinished replies are delivered by the next owner.
-     */
     /**
      * This service's WeCom client and token cache, for a worker in the same process to share
      * (the all-in-one): one {@code gettoken} single flight per app per process. Closed with this service.
@@ -236,23 +220,16 @@ public final class ReplyService implements AutoCloseable {
         return wecomAccess;
     }
 
+    /**
+     * Stops: deliveries stop at their next step, calls in progress get their answer, what finished is
+     * committed, the consumer leaves the group. Unfinished replies are delivered by the next owner.
+     */
     @Override
     public void close() {
-        try {
-            if (started) {
-                engine.close(reply.requestTimeout().plus(CLOSE_WAIT_BEYOND_REQUEST));
-                thread.join(CLOSE_JOIN.toMillis());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (ops != null) {
-            ops.close();
-        }
+        host.stop(reply.requestTimeout().plus(CLOSE_WAIT_BEYOND_REQUEST));
         timer.shutdownNow();
         loader.shutdownNow();
         client.close();
-        readiness.close();
         LOG.info("reply: stopped");
     }
 }
