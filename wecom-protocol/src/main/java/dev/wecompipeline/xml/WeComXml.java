@@ -1,22 +1,11 @@
 package dev.wecompipeline.xml;
 
-import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
-import com.fasterxml.jackson.dataformat.xml.XmlFactory;
-import com.fasterxml.jackson.dataformat.xml.XmlMapper;
 import dev.wecompipeline.crypto.MalformedXmlException;
 
-import java.io.IOException;
-import java.io.StringReader;
-import java.util.stream.Collectors;
+import java.util.List;
 import javax.xml.stream.Location;
 import javax.xml.stream.XMLInputFactory;
 import javax.xml.stream.XMLStreamException;
-import javax.xml.stream.XMLStreamReader;
-import javax.xml.stream.util.StreamReaderDelegate;
 
 /**
  * Parses WeCom's callback XML safely: the outer envelope and the decrypted inner message.
@@ -27,7 +16,8 @@ import javax.xml.stream.util.StreamReaderDelegate;
  * hand back the text around {@code &xxe;} as if nothing had been there). Unknown elements are
  * ignored because WeCom adds fields over time. Content after the root element is refused.
  *
- * <p>Stateless and thread-safe; the mapper and the StAX factory are built once.
+ * <p>Each document is read in one streaming pass ({@link XmlFields}). Stateless and thread-safe;
+ * the StAX factory is built once.
  *
  * <pre>{@code
  * CallbackEnvelope env = WeComXml.parseEnvelope(body);
@@ -37,10 +27,12 @@ import javax.xml.stream.util.StreamReaderDelegate;
 public final class WeComXml {
 
     private static final XMLInputFactory INPUT = secureInputFactory();
-    private static final XmlMapper MAPPER = XmlMapper.builder(XmlFactory.builder().xmlInputFactory(INPUT).build())
-            // WeCom adds elements to its messages without notice; they must not break parsing.
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
-            .build();
+    private static final XmlFields ENVELOPE = new XmlFields(List.of("ToUserName", "AgentID", "Encrypt"));
+    // In the order of InboundXmlMessage's components; WeCom adds elements without notice, and those are skipped.
+    private static final XmlFields MESSAGE = new XmlFields(List.of("ToUserName", "FromUserName", "CreateTime",
+            "MsgType", "MsgId", "AgentID", "Content", "PicUrl", "MediaId", "Format", "ThumbMediaId", "Location_X",
+            "Location_Y", "Scale", "Label", "Title", "Description", "Url", "Event", "EventKey", "FileName",
+            "FileExtension", "FileSize"));
 
     private WeComXml() {
     }
@@ -52,7 +44,12 @@ public final class WeComXml {
      *     lacks a non-blank {@code Encrypt}
      */
     public static CallbackEnvelope parseEnvelope(String xml) {
-        return read(xml, CallbackEnvelope.class, "callback body");
+        String[] v = read(ENVELOPE, xml, "callback body");
+        try {
+            return new CallbackEnvelope(v[0], v[1], v[2]);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedXmlException("callback body rejected: " + e.getMessage());
+        }
     }
 
     /**
@@ -62,7 +59,14 @@ public final class WeComXml {
      *     {@code ToUserName}, {@code FromUserName}, {@code MsgType} or a positive {@code CreateTime}
      */
     public static InboundXmlMessage parseMessage(String innerXml) {
-        return read(innerXml, InboundXmlMessage.class, "message");
+        String[] v = read(MESSAGE, innerXml, "message");
+        try {
+            return new InboundXmlMessage(v[0], v[1], createTime(v[2]), v[3], v[4], v[5], v[6], v[7], v[8], v[9],
+                    v[10], v[11], v[12], v[13], v[14], v[15], v[16], v[17], v[18], v[19], v[20], v[21], v[22]);
+        } catch (IllegalArgumentException e) {
+            // Our record constructors' messages name fields only, never their values.
+            throw new MalformedXmlException("message rejected: " + e.getMessage());
+        }
     }
 
     /**
@@ -99,19 +103,13 @@ public final class WeComXml {
         return xml.append("</xml>").toString();
     }
 
-    private static <T> T read(String xml, Class<T> type, String what) {
+    private static String[] read(XmlFields fields, String xml, String what) {
         if (xml == null) {
             throw new MalformedXmlException(what + " is missing");
         }
         try {
-            XMLStreamReader reader = new RefusingReader(INPUT.createXMLStreamReader(new StringReader(xml)));
-            T value = MAPPER.readValue(reader, type);
-            // Jackson stops at the root's end tag; read on so trailing junk is refused too.
-            while (reader.hasNext()) {
-                reader.next();
-            }
-            return value;
-        } catch (IOException | XMLStreamException | RuntimeException e) {
+            return fields.read(INPUT, xml);
+        } catch (XMLStreamException | RuntimeException e) {
             // RuntimeException too: Woodstox reports some errors lazily as unchecked exceptions,
             // and untrusted input must only ever produce MalformedXmlException. No cause is attached
             // because parser messages quote the document, which for inner messages is plaintext.
@@ -119,34 +117,30 @@ public final class WeComXml {
         }
     }
 
+    /** {@code CreateTime} as epoch seconds; 0 (refused by the record) when absent or empty. */
+    private static long createTime(String text) {
+        String digits = text == null ? "" : text.strip();
+        if (digits.isEmpty()) {
+            return 0;
+        }
+        try {
+            return Long.parseLong(digits);
+        } catch (NumberFormatException e) {
+            // Not e's message: it quotes the value, which is plaintext.
+            throw new IllegalArgumentException("CreateTime is not a number of seconds");
+        }
+    }
+
     private static String describe(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof Refused) {
-                return t.getMessage() + at(((Refused) t).getLocation());
+            if (t instanceof XmlFields.Refused refused) {
+                return refused.getMessage() + at(refused.getLocation());
             }
-        }
-        if (e instanceof ValueInstantiationException && e.getCause() instanceof IllegalArgumentException) {
-            // Our record constructors' messages name fields only.
-            return e.getCause().getMessage();
-        }
-        if (e instanceof JsonMappingException jme && !jme.getPath().isEmpty()) {
-            String path = jme.getPath().stream()
-                    .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-                    .collect(Collectors.joining("."));
-            return "unexpected content at " + path + " (" + e.getClass().getSimpleName() + ")";
-        }
-        if (e instanceof JacksonException je) {
-            return "not well-formed (" + e.getClass().getSimpleName() + ")" + at(je.getLocation());
         }
         if (e instanceof XMLStreamException xse) {
             return "not well-formed (" + e.getClass().getSimpleName() + ")" + at(xse.getLocation());
         }
         return "not well-formed (" + e.getClass().getSimpleName() + ")";
-    }
-
-    private static String at(JsonLocation location) {
-        return location == null || location.getLineNr() < 0 ? ""
-                : " at line " + location.getLineNr() + ", column " + location.getColumnNr();
     }
 
     private static String at(Location location) {
@@ -178,74 +172,12 @@ public final class WeComXml {
         factory.setProperty(XMLInputFactory.SUPPORT_DTD, false);
         // Never resolve external entities (XXE: file:// or http:// reads).
         factory.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
-        // Report entity references as events instead of expanding them, so RefusingReader sees them.
+        // Report entity references as events instead of expanding them, so XmlFields refuses them.
         factory.setProperty(XMLInputFactory.IS_REPLACING_ENTITY_REFERENCES, false);
         // Belt and braces: if anything still tried to load an external resource, make it fail.
         factory.setXMLResolver((publicId, systemId, baseUri, namespace) -> {
-            throw new Refused("external resources are refused", null);
+            throw new XmlFields.Refused("external resources are refused", null);
         });
         return factory;
-    }
-
-    /**
-     * Turns the DOCTYPE and entity-reference events, which the factory settings merely stop
-     * expanding, into errors, so such documents are refused rather than parsed minus the entity.
-     */
-    private static final class RefusingReader extends StreamReaderDelegate {
-
-        RefusingReader(XMLStreamReader reader) {
-            super(reader);
-        }
-
-        @Override
-        public int next() throws XMLStreamException {
-            int event = super.next();
-            if (event == DTD) {
-                throw new Refused("DOCTYPE declarations are refused", getLocation());
-            }
-            if (event == ENTITY_REFERENCE) {
-                throw new Refused("entity references are refused", getLocation());
-            }
-            return event;
-        }
-
-        // The delegate's defaults would step the underlying reader directly, bypassing next().
-        @Override
-        public int nextTag() throws XMLStreamException {
-            int event = next();
-            while (event == CHARACTERS && isWhiteSpace() || event == CDATA && isWhiteSpace()
-                    || event == SPACE || event == COMMENT || event == PROCESSING_INSTRUCTION) {
-                event = next();
-            }
-            if (event != START_ELEMENT && event != END_ELEMENT) {
-                throw new XMLStreamException("expected a start or end tag", getLocation());
-            }
-            return event;
-        }
-
-        @Override
-        public String getElementText() throws XMLStreamException {
-            StringBuilder text = new StringBuilder();
-            for (int event = next(); event != END_ELEMENT; event = next()) {
-                if (event == CHARACTERS || event == CDATA || event == SPACE) {
-                    text.append(getText());
-                } else if (event == START_ELEMENT || event == END_DOCUMENT) {
-                    throw new XMLStreamException("element text expected", getLocation());
-                }
-            }
-            return text.toString();
-        }
-    }
-
-    /** A construct refused on purpose, as opposed to a plain syntax error. */
-    private static final class Refused extends XMLStreamException {
-
-        private static final long serialVersionUID = 1L;
-
-        Refused(String message, Location location) {
-            // Not super(message, location): that variant dereferences a null location.
-            super(message);
-            this.location = location;
-        }
     }
 }
