@@ -72,18 +72,36 @@ final class PlaintextFrame {
             throw new IllegalBufferException("length field points outside the decrypted frame");
         }
         int messageEnd = HEADER_BYTES + messageLength;
-        byte[] actualReceiveId = Arrays.copyOfRange(plain, messageEnd, contentEnd);
-        if (!MessageDigest.isEqual(actualReceiveId, receiveIdBytes)) {
+        if (!sameBytes(plain, messageEnd, contentEnd, receiveIdBytes)) {
             throw new ReceiveIdMismatchException("receive_id in the message does not match the configured one");
         }
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .decode(ByteBuffer.wrap(plain, HEADER_BYTES, messageLength))
-                    .toString();
-        } catch (CharacterCodingException e) {
-            // No cause attached: its message could echo decrypted bytes.
-            throw new IllegalBufferException("decrypted message is not valid UTF-8");
+        // The String constructor is the fast path but replaces malformed input with U+FFFD; only when
+        // that character appears does the strict decoder tell a genuine one from a replacement.
+        String message = new String(plain, HEADER_BYTES, messageLength, StandardCharsets.UTF_8);
+        if (message.indexOf('\uFFFD') >= 0) {
+            try {
+                StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(plain, HEADER_BYTES, messageLength));
+            } catch (CharacterCodingException e) {
+                // No cause attached: its message could echo decrypted bytes.
+                throw new IllegalBufferException("decrypted message is not valid UTF-8");
+            }
         }
+        return message;
+    }
+
+    /**
+     * Whether {@code plain[from, to)} equals {@code expected}, without copying the range out and in
+     * time that depends on the lengths only (like {@link MessageDigest#isEqual}).
+     */
+    private static boolean sameBytes(byte[] plain, int from, int to, byte[] expected) {
+        if (to - from != expected.length) {
+            return false;
+        }
+        int diff = 0;
+        for (int i = 0; i < expected.length; i++) {
+            diff |= plain[from + i] ^ expected[i];
+        }
+        return diff == 0;
     }
 
     private static byte[] strictUtf8(String text) {

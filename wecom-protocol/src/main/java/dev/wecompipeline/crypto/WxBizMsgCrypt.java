@@ -94,6 +94,9 @@ public final class WxBizMsgCrypt {
         }
     });
 
+    /** One SHA-1 per thread, for the same reason: {@code MessageDigest.getInstance} is a provider lookup per call. */
+    private static final ThreadLocal<MessageDigest> SHA1_PER_THREAD = ThreadLocal.withInitial(WxBizMsgCrypt::sha1);
+
     /**
      * @param token the callback Token configured in the WeCom admin console
      * @param encodingAesKey the 43-character EncodingAESKey
@@ -137,7 +140,7 @@ public final class WxBizMsgCrypt {
         }
         String[] parts = {token, timestamp, nonce, encrypt};
         Arrays.sort(parts);
-        MessageDigest sha1 = sha1();
+        MessageDigest sha1 = SHA1_PER_THREAD.get();
         for (String part : parts) {
             sha1.update(part.getBytes(StandardCharsets.UTF_8));
         }
@@ -180,11 +183,12 @@ public final class WxBizMsgCrypt {
             throw new DecryptionException("ciphertext length " + ciphertext.length
                     + " is not a positive multiple of " + AES_BLOCK);
         }
-        byte[] plain;
+        // Decrypted in place (NoPadding: the plaintext is exactly as long): no second buffer per callback.
+        byte[] plain = ciphertext;
         try {
             Cipher cipher = ciphers.get();
             cipher.init(Cipher.DECRYPT_MODE, key, iv);
-            plain = cipher.doFinal(ciphertext);
+            cipher.doFinal(ciphertext, 0, ciphertext.length, plain, 0);
         } catch (GeneralSecurityException e) {
             throw new DecryptionException("AES decryption failed: " + e.getClass().getSimpleName(), e);
         }
