@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -47,9 +48,14 @@ final class CallbackHandler {
     private final RetryDedupeCache dedupe;
     private final IngressMetrics metrics;
     private final Clock clock;
+    private final Executor responder;
 
+    /**
+     * @param responder where acknowledgements are written: not on Kafka's network thread, which
+     *     completes every send of this producer and must get back to Kafka
+     */
     CallbackHandler(IngressConfig config, AppRouter router, SourceFilter sourceFilter, InboundPublisher publisher,
-                    RetryDedupeCache dedupe, IngressMetrics metrics, Clock clock) {
+                    RetryDedupeCache dedupe, IngressMetrics metrics, Clock clock, Executor responder) {
         this.config = config;
         this.router = router;
         this.sourceFilter = sourceFilter;
@@ -57,6 +63,7 @@ final class CallbackHandler {
         this.dedupe = dedupe;
         this.metrics = metrics;
         this.clock = clock;
+        this.responder = responder;
     }
 
     /** {@code GET}: URL verification; answers the decrypted {@code echostr} as plain text. */
@@ -117,7 +124,7 @@ final class CallbackHandler {
         long remaining = config.ackTimeout().toNanos() - (System.nanoTime() - start);
         CompletableFuture<Void> answered = attempt.result()
                 .orTimeout(Math.max(remaining, 0), TimeUnit.NANOSECONDS)
-                .handle((meta, error) -> {
+                .handleAsync((meta, error) -> {
                     if (error == null) {
                         respond(ctx, attempt.first() ? CallbackOutcome.ACCEPTED : CallbackOutcome.DUPLICATE, SUCCESS, start);
                         if (LOG.isDebugEnabled()) {
@@ -129,7 +136,7 @@ final class CallbackHandler {
                                 + config.ackTimeout().toMillis() + " ms: " + rootMessage(error), start);
                     }
                     return null;
-                });
+                }, responder);
         ctx.future(() -> answered);
     }
 

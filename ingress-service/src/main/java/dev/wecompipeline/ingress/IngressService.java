@@ -62,7 +62,8 @@ public final class IngressService implements AutoCloseable {
                 new SourceFilter(ingress.allowedSourceCidrs(), ingress.trustedProxies()),
                 publisher,
                 new RetryDedupeCache(ingress.dedupeTtl(), RetryDedupeCache.DEFAULT_MAX_ENTRIES, clock),
-                new IngressMetrics(registry), clock);
+                new IngressMetrics(registry), clock,
+                this::onJettyPool);
         this.app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             // Our own connector (Javalin then adds none) so the idle timeout can be set on it.
@@ -138,6 +139,11 @@ public final class IngressService implements AutoCloseable {
                     + "or {}=true", IngressConfig.ALLOWED_USERS.env(), IngressConfig.ALLOW_ALL_USERS.env());
         }
         return this;
+    }
+
+    /** Runs a task on Jetty's own pool, which exists from the server's construction, before any request. */
+    private void onJettyPool(Runnable task) {
+        app.jettyServer().server().getThreadPool().execute(task);
     }
 
     /** The bound port (useful when configured as 0). */
