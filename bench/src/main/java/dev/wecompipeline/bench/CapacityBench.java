@@ -24,7 +24,7 @@ public final class CapacityBench {
 
     static final int FIRST_RATE = 100;
     static final long GRACE_MS = 2_000;
-    static final long LAG_GROWTH_MS = 250;
+    static final long LAG_GROWTH_MS = 300;
     private static final int MAX_STEPS = 8;
     private static final long DRAIN_MS = 60_000;
 
@@ -55,14 +55,14 @@ public final class CapacityBench {
     Result run(String url, int stepSeconds, int finalSeconds) throws Exception {
         progress.printf("  capacity: paced steps of %d s from `bench load`, doubling from %d/s, then bisecting%n",
                 stepSeconds, FIRST_RATE);
-        step(url, 50, 2); // warm-up: JIT, the groups' first fetches, the sandbox token
+        step(url, 50, 3, "warm-up"); // JIT, the groups' first fetches, the sandbox token
         drain();
         List<Step> steps = new ArrayList<>();
         double good = 0;
         double bad = Double.MAX_VALUE;
         double rate = FIRST_RATE;
         for (int i = 0; i < MAX_STEPS; i++) {
-            Step s = step(url, rate, stepSeconds);
+            Step s = step(url, rate, stepSeconds, null);
             steps.add(s);
             if (s.keptUp()) {
                 good = rate;
@@ -81,12 +81,13 @@ public final class CapacityBench {
         Step eighty = null;
         if (good > 0) {
             progress.printf("  capacity: %.0f/s; ack latency at 80 %% (%.0f/s) for %d s%n", good, good * 0.8, finalSeconds);
-            eighty = step(url, Math.round(good * 0.8), finalSeconds);
+            eighty = step(url, Math.round(good * 0.8), finalSeconds, "80 %");
         }
         return new Result(good, steps, eighty);
     }
 
-    private Step step(String url, double rate, int seconds) throws Exception {
+    /** @param tag printed instead of the verdict for a run that is not a step (the warm-up, the 80 % run) */
+    private Step step(String url, double rate, int seconds, String tag) throws Exception {
         String name = "cap" + label++;
         int count = (int) Math.ceil(rate * seconds);
         Path file = SignedCallbackFile.write(Files.createDirectories(dir).resolve(name + ".txt"), sim, name, count);
@@ -124,10 +125,10 @@ public final class CapacityBench {
                 && lastQuarter - firstQuarter <= LAG_GROWTH_MS;
         Step s = new Step(rate, keptUp, count, sent.requests() - sent.non2xx(), delivered, sent.p99Ms(),
                 pct(all, 0.5), pct(all, 0.99), firstQuarter, lastQuarter);
+        String verdict = tag != null ? String.format("%-11s", tag) : keptUp ? "kept up    " : "fell behind";
         progress.printf("  capacity: %5.0f/s %s: %d/%d acked (p99 %.1f ms), %d delivered within %d ms of the end, "
-                        + "lag p50 %.0f / p99 %.0f ms (first quarter %.0f, last %.0f)%n", rate,
-                keptUp ? "kept up   " : "fell behind", s.acked(), count, s.ackP99Ms(), delivered, GRACE_MS,
-                s.lagP50Ms(), s.lagP99Ms(), firstQuarter, lastQuarter);
+                        + "lag p50 %.0f / p99 %.0f ms (first quarter %.0f, last %.0f)%n", rate, verdict, s.acked(), count,
+                s.ackP99Ms(), delivered, GRACE_MS, s.lagP50Ms(), s.lagP99Ms(), firstQuarter, lastQuarter);
         return s;
     }
 

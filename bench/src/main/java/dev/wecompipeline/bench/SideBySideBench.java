@@ -29,7 +29,9 @@ public final class SideBySideBench {
     static final String PYTHON = "/usr/bin/python3";
     static final String PATH = "/wecom/callback";
     private static final int WARM_SECONDS = 3;
-    private static final int WARM_LINES = 40_000;
+    /** Longer for the callbacks: the JIT compiles the crypto and the producer path only under that load. */
+    private static final int CALLBACK_WARM_SECONDS = 5;
+    private static final int WARM_LINES = 60_000;
     private static final int MAX_LINES = 400_000;
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
@@ -49,7 +51,7 @@ public final class SideBySideBench {
     /**
      * @param launcher the command that runs this jar's {@code Main}: the children are started from the same jar
      * @param work     a scratch directory: callback files, logs, the children's data
-     * @param seconds  length of each measured run (each follows a {@value #WARM_SECONDS} s warm-up)
+     * @param seconds  length of each measured run (each after a warm-up: 3 s for /health, 5 s for callbacks)
      */
     public SideBySideBench(List<String> launcher, ClosedLoopLoad load, Path work, int seconds, PrintStream progress) {
         this.launcher = List.copyOf(launcher);
@@ -61,7 +63,7 @@ public final class SideBySideBench {
 
     /** The reference hot path, or a skipped row saying what to install. */
     public Row reference(Path script) throws Exception {
-        String name = "reference gateway hot path";
+        String name = "the reference gateway's hot path (" + script.getFileName() + ", no durable write)";
         if (!referenceInstalled()) {
             return Row.skipped(name, "skipped: install " + REFERENCE_PACKAGES);
         }
@@ -134,12 +136,12 @@ public final class SideBySideBench {
                 load.describe());
         load.get(base + "/health", WARM_SECONDS);
         LoadResult health = load.get(base + "/health", seconds);
-        progress.printf("  %s: %.0f GET /health/s; callbacks: signing %d for the warm-up%n", server, health.okPerSecond(),
-                WARM_LINES);
+        progress.printf("  %s: %.0f GET /health/s; callbacks: signing %d for a %d s warm-up%n", server,
+                health.okPerSecond(), WARM_LINES, CALLBACK_WARM_SECONDS);
         CallbackSimulator sim = sim(port);
         Path dir = Files.createDirectories(work.resolve("callbacks-" + port));
         Path warm = SignedCallbackFile.write(dir.resolve("warm.txt"), sim, "warm", WARM_LINES);
-        LoadResult w = load.post(base, path, warm, WARM_LINES, WARM_SECONDS);
+        LoadResult w = load.post(base, path, warm, WARM_LINES, CALLBACK_WARM_SECONDS);
         // Enough distinct callbacks for the measured run at twice the warm-up's rate.
         int lines = (int) Math.min(MAX_LINES, Math.max(20_000, w.okPerSecond() * seconds * 2));
         progress.printf("  %s: warm-up %.0f callbacks/s; signing %d for the measured %d s%n", server, w.okPerSecond(),

@@ -1,15 +1,18 @@
 package dev.wecompipeline.launcher;
 
+import java.io.File;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 
 import dev.wecompipeline.bench.CapacityBench;
 import dev.wecompipeline.bench.ClosedLoopLoad;
@@ -53,7 +56,7 @@ final class BenchCommand implements Callable<Integer> {
     List<String> only;
 
     @Option(names = "--seconds", defaultValue = "8",
-            description = "Side by side: seconds per measured run, each after a 3 s warm-up (default ${DEFAULT-VALUE}).")
+            description = "Side by side: seconds per measured run, each after a warm-up (default ${DEFAULT-VALUE}).")
     int seconds;
 
     @Option(names = "--capacity-step-seconds", defaultValue = "5",
@@ -129,7 +132,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         List<String> launcher = launcherCommand();
         ClosedLoopLoad load = closedLoopLoad(launcher);
-        out.println("bench: side by side, load from " + load.describe() + ", " + seconds + " s per run after a 3 s warm-up");
+        out.println("bench: side by side, load from " + load.describe() + ", " + seconds + " s per run after a warm-up");
         SideBySideBench bench = new SideBySideBench(launcher, load, tmp.resolve("side-by-side"), seconds, out);
         List<SideBySideBench.Row> rows = new ArrayList<>();
         SideBySideBench.Row ref = null;
@@ -152,8 +155,8 @@ final class BenchCommand implements Callable<Integer> {
         if (capacity != null) {
             json.put("capacity", capacity);
         }
-        return SideBySideTable.format(rows, capacity, ref, load.describe() + "; " + seconds + " s per run after a 3 s "
-                + "warm-up; distinct validly signed callbacks, each from its own user; capacity: paced steps of "
+        return SideBySideTable.format(rows, capacity, ref, load.describe() + "; " + seconds + " s per run after a warm-up "
+                + "(3 s for /health, 5 s for callbacks); distinct validly signed callbacks, each from its own user; capacity: paced steps of "
                 + capacityStepSeconds + " s from `bench load` in its own process");
     }
 
@@ -171,7 +174,11 @@ final class BenchCommand implements Callable<Integer> {
     static List<String> launcherCommand() {
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        return List.of(java, "-cp", System.getProperty("java.class.path"), Main.class.getName());
+        // Absolute entries: the children run in scratch directories, where a relative jar path finds nothing.
+        String classPath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .map(e -> Path.of(e).toAbsolutePath().toString())
+                .collect(Collectors.joining(File.pathSeparator));
+        return List.of(java, "-cp", classPath, Main.class.getName());
     }
 
     /** The pipeline, worker and reply scenarios on a broker in this JVM (or KAFKA_BOOTSTRAP_SERVERS); null when none runs. */
