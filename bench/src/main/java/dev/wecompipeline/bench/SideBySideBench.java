@@ -37,7 +37,7 @@ public final class SideBySideBench {
 
     /** One server's row; {@code skipped} says why a row has no figures. */
     public record Row(String server, LoadResult health, LoadResult callbacks, String skipped) {
-        static Row skipped(String server, String why) {
+        public static Row skipped(String server, String why) {
             return new Row(server, null, null, why);
         }
     }

@@ -137,18 +137,23 @@ final class BenchCommand implements Callable<Integer> {
         List<SideBySideBench.Row> rows = new ArrayList<>();
         SideBySideBench.Row ref = null;
         if (runs("reference")) {
-            ref = bench.reference(reference);
+            ref = orFailed(out, "the reference gateway's hot path", () -> bench.reference(reference));
             rows.add(ref);
         }
         if (runs("ingress")) {
-            rows.add(bench.ingress());
+            rows.add(orFailed(out, "our ingress, broker in its own process", bench::ingress));
         }
         CapacityBench.Result capacity = null;
         if (runs("all-in-one") || runs("capacity")) {
-            SideBySideBench.AllInOne aio = bench.allInOne(runs("capacity"), runs("all-in-one"), capacityStepSeconds);
-            capacity = aio.capacity();
-            if (aio.row() != null) {
-                rows.add(aio.row());
+            try {
+                SideBySideBench.AllInOne aio = bench.allInOne(runs("capacity"), runs("all-in-one"), capacityStepSeconds);
+                capacity = aio.capacity();
+                if (aio.row() != null) {
+                    rows.add(aio.row());
+                }
+            } catch (Exception e) {
+                out.println("bench: all-in-one failed: " + e.getMessage());
+                rows.add(SideBySideBench.Row.skipped("our all-in-one", "failed: " + firstLine(e)));
             }
         }
         json.put("sideBySide", Map.of("load", load.describe(), "rows", rows));
@@ -158,6 +163,22 @@ final class BenchCommand implements Callable<Integer> {
         return SideBySideTable.format(rows, capacity, ref, load.describe() + "; " + seconds + " s per run after a warm-up "
                 + "(3 s for /health, 5 s for callbacks); distinct validly signed callbacks, each from its own user; capacity: paced steps of "
                 + capacityStepSeconds + " s from `bench load` in its own process");
+    }
+
+    /** A row that failed (a server that would not start, a load generator that broke) says so; the others still run. */
+    private static SideBySideBench.Row orFailed(PrintStream out, String server, Callable<SideBySideBench.Row> row) {
+        try {
+            return row.call();
+        } catch (Exception e) {
+            out.println("bench: " + server + " failed: " + e.getMessage());
+            return SideBySideBench.Row.skipped(server, "failed: " + firstLine(e));
+        }
+    }
+
+    private static String firstLine(Exception e) {
+        String m = String.valueOf(e.getMessage());
+        int nl = m.indexOf('\n');
+        return (nl < 0 ? m : m.substring(0, nl)).replace('|', '/');
     }
 
     private ClosedLoopLoad closedLoopLoad(List<String> launcher) {
