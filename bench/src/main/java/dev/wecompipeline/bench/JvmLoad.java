@@ -33,7 +33,7 @@ public final class JvmLoad implements ClosedLoopLoad {
 
     @Override
     public String describe() {
-        return "bench load (JVM, own process; wrk not installed), " + connections + " connections";
+        return "bench load (the JVM load generator in its own process), " + connections + " connections";
     }
 
     @Override

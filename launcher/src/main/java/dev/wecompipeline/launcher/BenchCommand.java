@@ -186,7 +186,11 @@ final class BenchCommand implements Callable<Integer> {
         return switch (loadGenerator) {
             case "wrk" -> wrk.orElseThrow(() -> new IllegalArgumentException("--load wrk: wrk is not on the PATH"));
             case "jvm" -> new JvmLoad(launcher, connections);
-            case "auto" -> wrk.<ClosedLoopLoad>map(w -> w).orElseGet(() -> new JvmLoad(launcher, connections));
+            case "auto" -> wrk.<ClosedLoopLoad>map(w -> w).orElseGet(() -> {
+                System.out.println("bench: wrk is not installed (apt-get install wrk); falling back to `bench load`, "
+                        + "the JVM load generator, in a process of its own");
+                return new JvmLoad(launcher, connections);
+            });
             default -> throw new IllegalArgumentException("--load takes auto, wrk or jvm; got " + loadGenerator);
         };
     }
