@@ -17,7 +17,7 @@ import dev.wecompipeline.sandbox.WeComApiSandbox;
  * up when every callback is acknowledged 200, every echo reaches the sandbox within
  * {@value #GRACE_MS} ms of the step's end, and the lag (callback due to WeCom accepting its echo)
  * of the step's last quarter is no more than {@value #LAG_GROWTH_MS} ms above its first quarter's.
- * Rates double from {@value #FIRST_RATE}/s until a step falls behind, then bisect. Last, the ingress
+ * Rates double from {@value #FIRST_RATE}/s until a step falls behind twice in a row, then bisect. Last, the ingress
  * ack latency at 80 % of the capacity.
  */
 public final class CapacityBench {
@@ -55,7 +55,7 @@ public final class CapacityBench {
     Result run(String url, int stepSeconds, int finalSeconds) throws Exception {
         progress.printf("  capacity: paced steps of %d s from `bench load`, doubling from %d/s, then bisecting%n",
                 stepSeconds, FIRST_RATE);
-        step(url, 50, 3, "warm-up"); // JIT, the groups' first fetches, the sandbox token
+        step(url, 50, 6, "warm-up"); // JIT, the groups' first fetches, the sandbox token
         drain();
         List<Step> steps = new ArrayList<>();
         double good = 0;
@@ -64,6 +64,12 @@ public final class CapacityBench {
         for (int i = 0; i < MAX_STEPS; i++) {
             Step s = step(url, rate, stepSeconds, null);
             steps.add(s);
+            if (!s.keptUp() && drain()) {
+                // One step can fall behind for a reason outside the pipeline (a GC pause, a neighbour on a
+                // shared machine): a rate only counts as too high when it falls behind twice.
+                s = step(url, rate, stepSeconds, "again");
+                steps.add(s);
+            }
             if (s.keptUp()) {
                 good = rate;
             } else {
@@ -125,7 +131,8 @@ public final class CapacityBench {
                 && lastQuarter - firstQuarter <= LAG_GROWTH_MS;
         Step s = new Step(rate, keptUp, count, sent.requests() - sent.non2xx(), delivered, sent.p99Ms(),
                 pct(all, 0.5), pct(all, 0.99), firstQuarter, lastQuarter);
-        String verdict = tag != null ? String.format("%-11s", tag) : keptUp ? "kept up    " : "fell behind";
+        String verdict = (tag != null && !tag.equals("again") ? tag : keptUp ? "kept up" : "fell behind")
+                + (tag != null && tag.equals("again") ? " (again)" : "");
         progress.printf("  capacity: %5.0f/s %s: %d/%d acked (p99 %.1f ms), %d delivered within %d ms of the end, "
                         + "lag p50 %.0f / p99 %.0f ms (first quarter %.0f, last %.0f)%n", rate, verdict, s.acked(), count,
                 s.ackP99Ms(), delivered, GRACE_MS, s.lagP50Ms(), s.lagP99Ms(), firstQuarter, lastQuarter);
