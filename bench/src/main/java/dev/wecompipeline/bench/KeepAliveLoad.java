@@ -9,17 +9,20 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.IntFunction;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * A closed-loop HTTP/1.1 load generator: {@code connections} threads, each with one keep-alive
- * socket, sending the next prepared request as soon as the previous answer is read. It exists
- * because the JDK's HttpClient costs more CPU per request than the servers under test on a
- * 2-core machine, which would make the client, not the server, the thing measured. Requests are
- * prepared bytes, so the loop does no formatting or signing while the clock runs.
+ * An HTTP/1.1 load generator: {@code connections} threads, each with one keep-alive socket. Closed
+ * loop (rate 0): the next prepared request goes out as soon as the previous answer is read. Paced
+ * (rate &gt; 0): request {@code i} is due {@code i / rate} after the start, whoever is free sends it,
+ * and its latency counts from when it was due, so a server that falls behind shows it (no
+ * coordinated omission). Runs in {@code bench load}, a process of its own: the JDK's HttpClient
+ * costs more CPU per request than the servers under test, and in the server's JVM it would share
+ * its JIT, GC and cores. Requests are prepared bytes, so nothing is signed while the clock runs.
  */
 final class KeepAliveLoad {
 
@@ -38,16 +41,22 @@ final class KeepAliveLoad {
     }
 
     /**
-     * Runs for {@code duration} or until {@code limit} requests were taken from {@code next}.
-     *
-     * @return 2xx answers per second
+     * Runs for {@code duration} or until {@code requests} were sent (index {@code i} is
+     * {@code requests.get(i % size)}; past the end they repeat, and the result says so).
      */
-    static double run(String host, int port, IntFunction<byte[]> next, int limit, Duration duration, int connections)
-            throws InterruptedException {
+    static LoadResult run(String host, int port, List<byte[]> requests, long limit, double rate, Duration duration,
+                          int connections) throws InterruptedException {
         AtomicInteger taken = new AtomicInteger();
-        AtomicLong ok = new AtomicLong();
-        long end = System.nanoTime() + duration.toNanos();
+        AtomicLong non2xx = new AtomicLong();
+        AtomicLong errors = new AtomicLong();
+        AtomicInteger answered = new AtomicInteger();
+        long max = Math.min(limit, rate > 0 ? (long) Math.ceil(rate * duration.toNanos() / 1e9) : Integer.MAX_VALUE);
+        // Latencies in microseconds; a closed loop at tens of thousands a second fills this within its duration.
+        int[] micros = new int[(int) Math.min(max, 4_000_000)];
+        long startEpochMs = System.currentTimeMillis();
         long start = System.nanoTime();
+        long end = start + duration.toNanos();
+        double interval = rate > 0 ? 1e9 / rate : 0;
         List<Thread> threads = new ArrayList<>();
         for (int c = 0; c < connections; c++) {
             Thread t = new Thread(() -> {
@@ -58,15 +67,29 @@ final class KeepAliveLoad {
                     OutputStream out = socket.getOutputStream();
                     InputStream in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
                     int i;
-                    while (System.nanoTime() < end && (i = taken.getAndIncrement()) < limit) {
-                        out.write(next.apply(i));
-                        out.flush();
-                        if (readResponse(in) / 100 == 2) {
-                            ok.incrementAndGet();
+                    while ((i = taken.getAndIncrement()) < max) {
+                        long due = rate > 0 ? start + (long) (i * interval) : System.nanoTime();
+                        if (rate > 0) {
+                            // Waiting for this request's slot is the pacing itself.
+                            for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
+                                LockSupport.parkNanos(wait);
+                            }
+                        } else if (due >= end) {
+                            break;
                         }
+                        out.write(requests.get(i % requests.size()));
+                        out.flush();
+                        if (readResponse(in) / 100 != 2) {
+                            non2xx.incrementAndGet();
+                        }
+                        if (i < micros.length) {
+                            micros[i] = (int) Math.min(Integer.MAX_VALUE, (System.nanoTime() - due) / 1000);
+                        }
+                        answered.incrementAndGet();
                     }
                 } catch (IOException e) {
                     // A connection the server closed ends this thread's share of the load.
+                    errors.incrementAndGet();
                 }
             }, "load-" + c);
             t.setDaemon(true);
@@ -76,7 +99,22 @@ final class KeepAliveLoad {
         for (Thread t : threads) {
             t.join();
         }
-        return ok.get() / ((System.nanoTime() - start) / 1e9);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        int n = Math.min(answered.get(), micros.length);
+        int[] sorted = Arrays.copyOf(micros, (int) Math.min(Math.max(taken.get(), 0), micros.length));
+        Arrays.sort(sorted);
+        return new LoadResult("bench load", answered.get(), non2xx.get(), errors.get(), seconds, rate,
+                percentile(sorted, n, 0.50), percentile(sorted, n, 0.99), answered.get() > requests.size(), startEpochMs);
+    }
+
+    /** The {@code q} quantile in ms of the top {@code n} values (unanswered slots are zeros at the bottom). */
+    private static double percentile(int[] sorted, int n, double q) {
+        if (n == 0) {
+            return 0;
+        }
+        int offset = sorted.length - n;
+        int i = offset + Math.max(0, Math.min(n - 1, (int) Math.ceil(q * n) - 1));
+        return sorted[i] / 1000.0;
     }
 
     /** Reads one response (status line, headers, Content-Length body) and returns its status. */
