@@ -116,7 +116,7 @@ class ProcessingEngineTest {
                 value.getBytes(StandardCharsets.UTF_8)));
     }
 
-    /** Runs rounds with the clock moving past the commit interval each time. */
+    /** Runs rounds with the clock moving past the retry interval of a failed commit each time. */
     private void rounds(ProcessingEngine<?> e, int n) {
         for (int i = 0; i < n; i++) {
             clock.addAndGet(Duration.ofMillis(150).toNanos());
