@@ -27,10 +27,19 @@ import org.slf4j.LoggerFactory;
  * A timed-out commit is kept and retried as is; an aborted one leaves everything staged for the
  * next (with outputs Kafka refused for good replaced by dead letters); a fatal one is reported to
  * the engine, which rebuilds. Loop thread only.
+ *
+ * <p>A commit runs on the loop thread, so none is in flight whenever the loop asks: work finished
+ * since the last commit is committed at once (after {@code commitInterval}, zero by default), and
+ * under load the work that finished during one commit goes in the next, which is all the batching
+ * there is. Work that could not go in the last commit (aborted, or beyond what the offset metadata
+ * can carry) is tried again only every {@link #RETRY_INTERVAL}, so a broker refusing commits or a
+ * partition at the metadata cap never turns the loop into a busy one.
  */
 final class CommitCycle {
 
     private static final Logger LOG = LoggerFactory.getLogger(CommitCycle.class);
+    /** How soon work left over by the last commit is tried again when nothing new has finished. */
+    static final Duration RETRY_INTERVAL = Duration.ofMillis(100);
 
     /** What a commit call left behind. */
     enum Result {
@@ -55,7 +64,9 @@ final class CommitCycle {
     private final LongSupplier nanos;
     private Producer<String, byte[]> producer;
     private Snapshot pending;
+    /** When the last commit attempt ended. */
     private long lastCommitNanos;
+    private boolean lastFailed;
     private RuntimeException lastFailure;
 
     CommitCycle(EngineSettings settings, Processor<?> processor, ProcessingEngine.Clients clients,
@@ -84,13 +95,33 @@ final class CommitCycle {
         if (dirty.isEmpty()) {
             return Result.CLEAN;
         }
-        if (!force && nanos.getAsLong() - lastCommitNanos < settings.commitInterval().toNanos()) {
+        if (!force && dueInNanos(dirty) > 0) {
             return Result.DIRTY;
         }
         Snapshot snap = snapshot(dirty);
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         snap.points().forEach((s, p) -> offsets.put(s.tp, p.offset()));
         return apply(owned, snap, TransactionalCommitter.commit(producer, snap.records(), offsets, group.get()));
+    }
+
+    /**
+     * How long until a commit is due: 0 when one is due now, -1 when there is nothing to commit.
+     * The loop polls no longer than this, so a due commit never waits for the poll timeout.
+     */
+    long dueInNanos(Collection<PartitionState> owned) {
+        if (producer != null && pending != null) {
+            return 0;
+        }
+        return dueInNanos(owned.stream().filter(s -> !s.loading && s.dirty()).toList());
+    }
+
+    private long dueInNanos(List<PartitionState> dirty) {
+        if (dirty.isEmpty()) {
+            return -1;
+        }
+        boolean fresh = dirty.stream().anyMatch(s -> s.fresh);
+        Duration gap = fresh && !lastFailed ? settings.commitInterval() : RETRY_INTERVAL;
+        return Math.max(0, lastCommitNanos + gap.toNanos() - nanos.getAsLong());
     }
 
     /** Why the last commit was fatal. */
@@ -114,6 +145,7 @@ final class CommitCycle {
         List<Map.Entry<PartitionState, Long>> owners = new ArrayList<>();
         int widest = 0;
         for (PartitionState s : dirty) {
+            s.fresh = false;
             for (ProducerRecord<String, byte[]> r : s.loose) {
                 records.add(r);
                 owners.add(Map.entry(s, -1L));
@@ -152,6 +184,7 @@ final class CommitCycle {
 
     private Result apply(Collection<PartitionState> owned, Snapshot snap, TransactionalCommitter.Attempt attempt) {
         lastCommitNanos = nanos.getAsLong();
+        lastFailed = attempt.result() != TransactionalCommitter.Result.COMMITTED;
         switch (attempt.result()) {
             case COMMITTED -> {
                 pending = null;

@@ -8,7 +8,10 @@ import java.util.Objects;
  *
  * @param name                 the loop's name in logs and metrics ({@code worker}, {@code reply})
  * @param maxInFlight          tasks started and not yet ended, over all keys
- * @param commitInterval       how long finished work may wait for its transaction under load
+ * @param commitInterval       the least time from the end of one commit to the start of the next
+ *                             (zero by default): finished work commits as soon as no commit runs,
+ *                             and what finishes during a commit goes in the next one; a longer
+ *                             interval trades latency for fewer, larger transactions
  * @param revokeGrace          how long in-flight tasks of a revoked partition (or all, at shutdown)
  *                             may finish before they are left to the next owner
  * @param maxQueuedPerKey      records of one key held in memory; the rest are re-read from Kafka
@@ -23,7 +26,8 @@ public record EngineSettings(String name, int maxInFlight, Duration commitInterv
                              int maxHeldPerPartition, int metadataMaxBytes, Duration stallTimeout,
                              int maxRecordBytes) {
 
-    public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(100);
+    /** Commit as soon as no commit runs: commits run on the loop thread, so under load they batch by themselves. */
+    public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ZERO;
     public static final Duration DEFAULT_REVOKE_GRACE = Duration.ofSeconds(30);
     public static final int DEFAULT_MAX_QUEUED_PER_KEY = 100;
     public static final int DEFAULT_MAX_HELD_PER_PARTITION = 10_000;
@@ -38,6 +42,9 @@ public record EngineSettings(String name, int maxInFlight, Duration commitInterv
         Objects.requireNonNull(commitInterval, "commitInterval");
         Objects.requireNonNull(revokeGrace, "revokeGrace");
         Objects.requireNonNull(stallTimeout, "stallTimeout");
+        if (commitInterval.isNegative()) {
+            throw new IllegalArgumentException("commitInterval must not be negative, got " + commitInterval);
+        }
         if (maxInFlight < 1) {
             throw new IllegalArgumentException("maxInFlight must be at least 1, got " + maxInFlight);
         }

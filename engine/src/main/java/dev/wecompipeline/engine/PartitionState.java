@@ -32,6 +32,8 @@ final class PartitionState {
     int inFlight;
     /** When the oldest uncommitted output or done record appeared; -1 when there is none. */
     long dirtySinceNanos = -1;
+    /** Something finished since the last commit took this partition's work: a commit is due at once. */
+    boolean fresh;
 
     PartitionState(TopicPartition tp) {
         this.tp = tp;
@@ -46,6 +48,7 @@ final class PartitionState {
     }
 
     void markDirty(long nowNanos) {
+        fresh = true;
         if (dirtySinceNanos < 0) {
             dirtySinceNanos = nowNanos;
         }

@@ -48,7 +48,9 @@ import org.slf4j.LoggerFactory;
  *       {@code maxHeldPerPartition} records, while loading, or while its offset metadata is near
  *       the broker's cap (then nothing beyond its done span starts).</li>
  *   <li><b>Commits</b>: the outputs of done records, the loose outputs (markers) and every dirty
- *       partition's progress, in one transaction ({@link TransactionalCommitter}). Abortable
+ *       partition's progress, in one transaction ({@link TransactionalCommitter}), as soon as
+ *       something finished: a task's news wakes the poll ({@link PollWakeup}); under load what
+ *       finishes during one commit goes in the next ({@link CommitCycle}). Abortable
  *       failures redo the batch; fatal ones rebuild the producer and redo every owned partition
  *       from its commit.</li>
  *   <li><b>Honest health</b>: {@link #isReady()} turns false when finished work stays uncommitted
@@ -65,8 +67,8 @@ import org.slf4j.LoggerFactory;
 public final class ProcessingEngine<T> implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProcessingEngine.class);
+    /** The longest poll: news from tasks ends it at once ({@link PollWakeup}), so this only paces idle rounds. */
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
-    private static final Duration BUSY_POLL_TIMEOUT = Duration.ofMillis(10);
     /** How long one attempt at reading a partition's commit may block the loop. */
     private static final Duration COMMITTED_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration LOAD_RETRY = Duration.ofSeconds(5);
@@ -122,6 +124,7 @@ public final class ProcessingEngine<T> implements Runnable {
     private final EngineMetrics metrics;
     private final org.apache.kafka.clients.consumer.Consumer<String, byte[]> consumer;
     private final CommitCycle commits;
+    private final PollWakeup wakeup;
     private final KeyScheduler<Held> scheduler;
     private final Map<TopicPartition, PartitionState> owned = new HashMap<>();
     private final Set<Held> running = new LinkedHashSet<>();
@@ -145,6 +148,7 @@ public final class ProcessingEngine<T> implements Runnable {
         this.onDeath = onDeath;
         this.metrics = new EngineMetrics(registry, settings.name());
         this.consumer = clients.consumer();
+        this.wakeup = new PollWakeup(consumer);
         this.scheduler = new KeyScheduler<>(settings.maxInFlight());
         this.lastRoundNanos = nanoClock.getAsLong();
         this.commits = new CommitCycle(settings, processor, clients, metrics, nanoClock);
@@ -185,8 +189,10 @@ public final class ProcessingEngine<T> implements Runnable {
     /** One turn of the loop. */
     void round() {
         commits.ensureProducer();
-        // While tasks run, their results arrive between polls: a short poll hands them on sooner.
-        for (ConsumerRecord<String, byte[]> record : consumer.poll(running.isEmpty() ? POLL_TIMEOUT : BUSY_POLL_TIMEOUT)) {
+        // A due commit does not wait for records; finished tasks end the poll early (post).
+        long due = commits.dueInNanos(owned.values());
+        Duration timeout = due < 0 ? POLL_TIMEOUT : Duration.ofNanos(Math.min(due, POLL_TIMEOUT.toNanos()));
+        for (ConsumerRecord<String, byte[]> record : wakeup.poll(timeout, () -> !events.isEmpty())) {
             accept(record);
         }
         for (int i = 0; i < 2; i++) {
@@ -229,6 +235,7 @@ public final class ProcessingEngine<T> implements Runnable {
     /** Asks the loop to stop: in-flight work gets the grace period, finished work is committed, the group left. */
     public void close(Duration timeout) throws InterruptedException {
         closing = true;
+        wakeup.wake();
         if (!stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             LOG.warn("{}: loop did not stop within {} s", settings.name(), timeout.toSeconds());
         }
@@ -305,7 +312,7 @@ public final class ProcessingEngine<T> implements Runnable {
 
         @Override
         public void emit(Supplier<List<ProducerRecord<String, byte[]>>> outputs) {
-            events.add(() -> {
+            post(() -> {
                 if (!held.ended && owned.get(held.state.tp) == held.state) {
                     List<ProducerRecord<String, byte[]>> out = checked(held.record, outputs);
                     held.state.loose.addAll(out);
@@ -316,12 +323,12 @@ public final class ProcessingEngine<T> implements Runnable {
 
         @Override
         public void finish(String outcome, Supplier<List<ProducerRecord<String, byte[]>>> outputs) {
-            events.add(() -> end(held, true, outcome, outputs));
+            post(() -> end(held, true, outcome, outputs));
         }
 
         @Override
         public void abandon() {
-            events.add(() -> end(held, false, "abandoned", List::of));
+            post(() -> end(held, false, "abandoned", List::of));
         }
     }
 
@@ -387,6 +394,12 @@ public final class ProcessingEngine<T> implements Runnable {
         s.progress.finish(record.offset());
         s.markDirty(nanos.getAsLong());
         metrics.record(outcome);
+    }
+
+    /** Hands news from another thread to the loop and ends its poll, so the news is handled (and committed) now. */
+    private void post(Runnable event) {
+        events.add(event);
+        wakeup.wake();
     }
 
     private void drainEvents() {
@@ -517,7 +530,7 @@ public final class ProcessingEngine<T> implements Runnable {
     }
 
     private void startLoad(PartitionState s) {
-        processor.load(s.tp, s.committedAtLoad).whenComplete((install, error) -> events.add(() -> {
+        processor.load(s.tp, s.committedAtLoad).whenComplete((install, error) -> post(() -> {
             if (owned.get(s.tp) != s) {
                 return;
             }

@@ -116,7 +116,7 @@ class ProcessingEngineTest {
                 value.getBytes(StandardCharsets.UTF_8)));
     }
 
-    /** Runs rounds with the clock moving past the commit interval each time. */
+    /** Runs rounds with the clock moving past the retry interval of a failed commit each time. */
     private void rounds(ProcessingEngine<?> e, int n) {
         for (int i = 0; i < n; i++) {
             clock.addAndGet(Duration.ofMillis(150).toNanos());
@@ -223,6 +223,34 @@ class ProcessingEngineTest {
         assertEquals(List.of("a"), committedKeys("out"));
         assertEquals(1, lastCommitted(P0).offset());
         assertEquals(1, producers.size(), "an abortable error keeps the producer");
+    }
+
+    @Test
+    void finished_work_commits_in_the_next_round_and_a_failed_commit_waits_before_it_is_tried_again() {
+        var e = engine(settings());
+        add(P0, 0, "a", "slow");
+        add(P0, 1, "b", "slow");
+        e.round();
+        // The clock stands still from here: nothing waits for an interval to pass.
+        processor.running.get(0L).finish("done", () -> List.of(new ProducerRecord<>("out", "a", new byte[1])));
+        e.round();
+        assertEquals(List.of("a"), committedKeys("out"), "committed in the round that saw it finish");
+        processor.running.get(1L).finish("done", () -> List.of(new ProducerRecord<>("out", "b", new byte[1])));
+        e.round();
+        assertEquals(List.of("a", "b"), committedKeys("out"), "and the next right after it");
+        producer().commitTransactionException = new KafkaException("broker said no");
+        add(P0, 2, "c", "auto c");
+        e.round();
+        assertTrue(producer().transactionAborted());
+        producer().commitTransactionException = null;
+        for (int i = 0; i < 10; i++) {
+            e.round();
+        }
+        assertEquals(List.of("a", "b"), committedKeys("out"), "a failed commit is not retried round after round");
+        clock.addAndGet(CommitCycle.RETRY_INTERVAL.toNanos());
+        e.round();
+        assertEquals(List.of("a", "b", "c"), committedKeys("out"));
+        assertEquals(3, lastCommitted(P0).offset());
     }
 
     @Test

@@ -38,7 +38,7 @@ class FaultReplyKillIT {
 
             CompletableFuture<FaultHarness.Sent> sending =
                     h.sendInBackground(h.messages(30, 5), Duration.ofMillis(100));
-            // Polled every 5 ms: the kill follows an acceptance by a few ms, inside the 100 ms commit interval.
+            // Polled every 5 ms: the kill follows an acceptance by a few ms, often before its marker's commit.
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5))
                     .until(() -> h.wecom().deliveredCount() >= 15);
             first.kill();
