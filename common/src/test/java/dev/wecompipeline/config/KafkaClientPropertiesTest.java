@@ -66,6 +66,17 @@ class KafkaClientPropertiesTest {
     }
 
     @Test
+    void transactional_producers_retry_a_busy_coordinator_after_10_ms_unless_the_operator_says_otherwise() throws Exception {
+        KafkaConnection plain = KafkaConnection.of("k:1", load(Map.of(), "").kafka());
+        assertEquals(KafkaClientSettings.TRANSACTION_RETRY_BACKOFF_MS,
+                KafkaClientSettings.transactionalProducer(plain, "t", 30_000).get("retry.backoff.ms"));
+        assertFalse(KafkaClientSettings.producer(plain, "p").containsKey("retry.backoff.ms"),
+                "the ingress's plain producer keeps Kafka's default");
+        KafkaConnection tuned = KafkaConnection.of("k:1", load(Map.of("KAFKA_PROPERTIES_RETRY_BACKOFF_MS", "50"), "").kafka());
+        assertEquals("50", KafkaClientSettings.transactionalProducer(tuned, "t", 30_000).get("retry.backoff.ms"));
+    }
+
+    @Test
     void the_pipelines_safety_settings_are_refused_with_the_reason_and_every_problem_is_reported() {
         ConfigException e = assertThrows(ConfigException.class, () -> load(Map.of(
                 "KAFKA_PROPERTIES_ACKS", "1",

@@ -71,13 +71,13 @@ final class CallbackHandler {
         long start = System.nanoTime();
         ctx.attribute(START_ATTRIBUTE, start);
         checkSource(ctx);
-        String echostr = ctx.queryParam("echostr");
-        if (echostr == null || echostr.isEmpty()) {
+        CallbackQuery query = CallbackQuery.of(ctx);
+        if (query.echostr() == null || query.echostr().isEmpty()) {
             throw new CallbackRejected(CallbackOutcome.BAD_REQUEST, "verification without echostr");
         }
-        RoutedApp app = router.forVerification(pathApp(ctx), ctx.queryParam("msg_signature"),
-                ctx.queryParam("timestamp"), ctx.queryParam("nonce"), echostr);
-        String plain = app.crypto().decrypt(echostr);
+        RoutedApp app = router.forVerification(pathApp(ctx), query.signature(), query.timestamp(), query.nonce(),
+                query.echostr());
+        String plain = app.crypto().decrypt(query.echostr());
         LOG.info("URL verification for app {} succeeded", app.app().name());
         respond(ctx, CallbackOutcome.VERIFIED, plain, start);
     }
@@ -93,8 +93,8 @@ final class CallbackHandler {
         checkSize(body.length);
 
         CallbackEnvelope envelope = WeComXml.parseEnvelope(new String(body, StandardCharsets.UTF_8));
-        RoutedApp app = router.forPost(pathApp(ctx), envelope, ctx.queryParam("msg_signature"),
-                ctx.queryParam("timestamp"), ctx.queryParam("nonce"));
+        CallbackQuery query = CallbackQuery.of(ctx);
+        RoutedApp app = router.forPost(pathApp(ctx), envelope, query.signature(), query.timestamp(), query.nonce());
         InboundXmlMessage xml = WeComXml.parseMessage(app.crypto().decrypt(envelope.encrypt()));
 
         String traceId = Long.toHexString(ThreadLocalRandom.current().nextLong());

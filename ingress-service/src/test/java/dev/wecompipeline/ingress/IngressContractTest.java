@@ -136,6 +136,21 @@ class IngressContractTest {
     }
 
     @Test
+    void a_query_string_that_is_not_percent_encoded_utf8_is_400_and_nothing_is_published() {
+        SignedCallback ok = IngressFixture.encoder().post(textXml(CORP, "u1", "700030", "x"), nowSeconds());
+        // %C3 starts a two-byte sequence that %28 ('(') cannot continue. (Java's HttpClient refuses
+        // to send a broken escape such as %ZZ at all.)
+        String badUtf8 = ok.query().replaceFirst("nonce=", "nonce=%C3%28");
+        double before = fx.outcomeCount("bad_request");
+        assertEquals(400, fx.post(PATH + "?" + badUtf8, ok.body()).statusCode());
+        assertEquals(400, fx.get(PATH + "?echostr=%C3%28").statusCode());
+        assertEquals(before + 2, fx.outcomeCount("bad_request"));
+        // The same callback with its query intact is accepted: the 400s published nothing.
+        assertEquals(200, fx.post(PATH, ok).statusCode());
+        assertEquals(1, fx.inbound(1).stream().filter(r -> r.value().messageId().equals("700030")).count());
+    }
+
+    @Test
     void xxe_in_outer_or_inner_xml_is_refused_and_nothing_is_published() {
         WxBizMsgCrypt crypto = new WxBizMsgCrypt(TOKEN, AES_KEY, CORP);
         String ts = Long.toString(nowSeconds());

@@ -161,7 +161,7 @@ final class BenchCommand implements Callable<Integer> {
             json.put("capacity", capacity);
         }
         return SideBySideTable.format(rows, capacity, ref, load.describe() + "; " + seconds + " s per run after a warm-up "
-                + "(3 s for /health, 5 s for callbacks); distinct validly signed callbacks, each from its own user; capacity: paced steps of "
+                + "(5 s runs until the rate settles, at most 20); distinct validly signed callbacks, each from its own user; capacity: paced steps of "
                 + capacityStepSeconds + " s from `bench load` in its own process");
     }
 
