@@ -39,7 +39,7 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         subcommands = BenchLoadCommand.class,
         description = {
-                "Runs the benchmarks (about 5 minutes) and prints two tables; writes a JSON report.",
+                "Runs the benchmarks (about 8 minutes) and prints two tables; writes a JSON report.",
                 "The side-by-side rows start their servers as child processes from this jar and load them with wrk",
                 "(or `bench load`, the JVM load generator in its own process, when wrk is not installed).",
                 "The pipeline, worker and reply scenarios use an embedded broker unless KAFKA_BOOTSTRAP_SERVERS is set."})
