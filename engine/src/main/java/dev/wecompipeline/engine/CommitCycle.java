@@ -91,7 +91,7 @@ final class CommitCycle {
         if (pending != null) {
             return apply(owned, pending, TransactionalCommitter.finish(producer, List.of()));
         }
-        List<PartitionState> dirty = owned.stream().filter(s -> !s.loading && s.dirty()).toList();
+        List<PartitionState> dirty = committable(owned);
         if (dirty.isEmpty()) {
             return Result.CLEAN;
         }
@@ -112,7 +112,12 @@ final class CommitCycle {
         if (producer != null && pending != null) {
             return 0;
         }
-        return dueInNanos(owned.stream().filter(s -> !s.loading && s.dirty()).toList());
+        return dueInNanos(committable(owned));
+    }
+
+    /** The partitions with work to commit; one still loading is left out until its history is read. */
+    private static List<PartitionState> committable(Collection<PartitionState> owned) {
+        return owned.stream().filter(s -> !s.loading && s.dirty()).toList();
     }
 
     private long dueInNanos(List<PartitionState> dirty) {
