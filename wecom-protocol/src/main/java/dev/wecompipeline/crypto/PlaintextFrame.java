@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.Arrays;
 
 /**
@@ -72,7 +71,10 @@ final class PlaintextFrame {
             throw new IllegalBufferException("length field points outside the decrypted frame");
         }
         int messageEnd = HEADER_BYTES + messageLength;
-        if (!sameBytes(plain, messageEnd, contentEnd, receiveIdBytes)) {
+        // The JDK's range comparison, without copying the range out. It need not be constant-time (as
+        // the padding check above must be): the receive id is the corp id, which the same callback
+        // carries in the clear as its envelope's ToUserName.
+        if (!Arrays.equals(plain, messageEnd, contentEnd, receiveIdBytes, 0, receiveIdBytes.length)) {
             throw new ReceiveIdMismatchException("receive_id in the message does not match the configured one");
         }
         // The String constructor is the fast path but replaces malformed input with U+FFFD; only when
@@ -87,21 +89,6 @@ final class PlaintextFrame {
             }
         }
         return message;
-    }
-
-    /**
-     * Whether {@code plain[from, to)} equals {@code expected}, without copying the range out and in
-     * time that depends on the lengths only (like {@link MessageDigest#isEqual}).
-     */
-    private static boolean sameBytes(byte[] plain, int from, int to, byte[] expected) {
-        if (to - from != expected.length) {
-            return false;
-        }
-        int diff = 0;
-        for (int i = 0; i < expected.length; i++) {
-            diff |= plain[from + i] ^ expected[i];
-        }
-        return diff == 0;
     }
 
     private static byte[] strictUtf8(String text) {
