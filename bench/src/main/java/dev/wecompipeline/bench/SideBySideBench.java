@@ -147,19 +147,15 @@ public final class SideBySideBench {
                 server, seconds, load.describe());
         CallbackSimulator sim = sim(port);
         Path dir = Files.createDirectories(work.resolve("callbacks-" + port));
-        double[] rate = {0};
-        int[] run = {0};
         // The callbacks first: they warm every path /health takes too (Jetty, Javalin), and more.
-        WarmUp warm = warmUp(server, "callbacks", () -> {
+        WarmUp warm = warmUp(server, "callbacks", (run, lastRate) -> {
             // Each warm-up run signs its own callbacks (distinct ids, fresh timestamps), enough for
             // one and a half times the last run's rate.
-            int lines = (int) Math.min(MAX_LINES, Math.max(MIN_LINES, rate[0] * WARM_RUN_SECONDS * 1.5));
-            Path file = SignedCallbackFile.write(dir.resolve("warm-" + run[0]++ + ".txt"), sim, "warm" + run[0], lines);
-            LoadResult r = load.post(base, path, file, lines, WARM_RUN_SECONDS);
-            rate[0] = r.okPerSecond();
-            return r;
+            int lines = (int) Math.min(MAX_LINES, Math.max(MIN_LINES, lastRate * WARM_RUN_SECONDS * 1.5));
+            Path file = SignedCallbackFile.write(dir.resolve("warm-" + run + ".txt"), sim, "warm" + run, lines);
+            return load.post(base, path, file, lines, WARM_RUN_SECONDS);
         });
-        warmUp(server, "GET /health", () -> load.get(base + "/health", WARM_RUN_SECONDS));
+        warmUp(server, "GET /health", (run, lastRate) -> load.get(base + "/health", WARM_RUN_SECONDS));
         LoadResult health = load.get(base + "/health", seconds);
         // Enough distinct callbacks for the measured run at twice the warm-up's rate.
         int lines = (int) Math.min(MAX_LINES, Math.max(MIN_LINES, warm.last() * seconds * 2));
@@ -176,9 +172,9 @@ public final class SideBySideBench {
     private record WarmUp(double last, double best) {
     }
 
-    /** One warm-up step: a run of {@link #WARM_RUN_SECONDS}. */
+    /** One warm-up step: a run of {@link #WARM_RUN_SECONDS}, given its number and the rate of the run before (0 for the first). */
     private interface WarmRun {
-        LoadResult run() throws Exception;
+        LoadResult run(int run, double lastRate) throws Exception;
     }
 
     /**
@@ -191,7 +187,7 @@ public final class SideBySideBench {
         int flat = 0;
         List<String> rates = new ArrayList<>();
         for (int i = 0; i < MAX_WARM_RUNS; i++) {
-            last = step.run().okPerSecond();
+            last = step.run(i, last).okPerSecond();
             rates.add(String.format("%.0f", last));
             flat = i > 0 && last <= best * (1 + STEADY) ? flat + 1 : 0;
             best = Math.max(best, last);
