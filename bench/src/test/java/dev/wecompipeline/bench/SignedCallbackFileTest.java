@@ -66,14 +66,16 @@ class SignedCallbackFileTest {
     }
 
     @Test
-    void the_wrk_script_reads_the_file_and_the_path_it_is_given_and_posts_each_line_in_turn() {
+    void the_wrk_script_formats_each_line_of_the_file_once_and_posts_them_in_turn() {
         String lua = Wrk.LUA;
         assertTrue(lua.contains("function init(args)"));
         assertTrue(lua.contains("io.lines(args[1])"));
-        assertTrue(lua.contains("path = args[2]"));
+        assertTrue(lua.contains("local path = args[2]"));
         assertTrue(lua.contains("line:find(\"\\t\", 1, true)"), "splits at the tab the file uses");
         assertTrue(lua.contains("function request()"));
-        assertTrue(lua.contains("wrk.format(\"POST\", path .. \"?\" .. queries[k], headers, bodies[k])"));
+        assertTrue(lua.contains("requests[n] = wrk.format(\"POST\", path .. \"?\" .. line:sub(1, tab - 1), headers, line:sub(tab + 1))"),
+                "formats every request once, in init, before wrk's clock starts");
+        assertTrue(lua.contains("return requests[(i - 1) % n + 1]"), "each line in turn, then again from the first");
         assertTrue(lua.contains("[\"Content-Type\"] = \"text/xml\""));
     }
 }

@@ -105,7 +105,7 @@ public final class IngressService implements AutoCloseable {
                 if (e.getStatus() == 404) {
                     // No such route: not a callback at all. Answering 404 (not 400) lets an operator, curl or
                     // `doctor` tell a wrong path in WeCom's console or the proxy from a mangled request.
-                    ctx.status(404).contentType(io.javalin.http.ContentType.TEXT_PLAIN).result("not_found");
+                    CallbackHandler.writePlainText(ctx, 404, "not_found");
                     return;
                 }
                 handler.reject(ctx, e.getStatus() == 413 ? CallbackOutcome.TOO_LARGE : CallbackOutcome.BAD_REQUEST, e.getMessage());

@@ -26,9 +26,12 @@ final class RetryDedupeCache {
     /** Bound on remembered ids, so a flood of unique ids cannot exhaust memory. */
     static final int DEFAULT_MAX_ENTRIES = 200_000;
 
+    /** What a published id keeps once Kafka has it: nothing of the send's own result. */
+    private static final CompletableFuture<Void> PUBLISHED = CompletableFuture.completedFuture(null);
+
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
-    /** Ids in insertion order; with one TTL for all, that is also expiry order, so sweeping is O(expired). */
-    private final Queue<Expiry> expiries = new ConcurrentLinkedQueue<>();
+    /** Entries in insertion order; with one TTL for all, that is also expiry order, so sweeping is O(expired). */
+    private final Queue<Entry> expiries = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean sweeping = new AtomicBoolean();
     private final long ttlMillis;
     private final int maxEntries;
@@ -40,43 +43,46 @@ final class RetryDedupeCache {
         this.clock = clock;
     }
 
-    /** Outcome of {@link #publishOnce}: the publish future and whether this call started it. */
-    record Attempt<T>(CompletableFuture<T> result, boolean first) {
+    /**
+     * Outcome of {@link #publishOnce}: completes when Kafka has the message (by this call's publish
+     * or an earlier one), and whether this call started it.
+     */
+    record Attempt(CompletableFuture<Void> result, boolean first) {
     }
 
     /**
      * Runs {@code publish} unless an unexpired entry for {@code id} exists, in which case that
-     * entry's result is returned with {@code first == false}.
+     * entry's outcome is returned with {@code first == false}.
      */
-    <T> Attempt<T> publishOnce(String id, Supplier<CompletableFuture<T>> publish) {
+    Attempt publishOnce(String id, Supplier<? extends CompletableFuture<?>> publish) {
         long now = clock.millis();
         sweepIfDue(now);
-        Entry fresh = new Entry(new CompletableFuture<>(), now + ttlMillis);
+        Entry fresh = new Entry(id, now + ttlMillis);
         Entry existing = entries.compute(id, (k, old) -> old != null && old.expiresAt > now ? old : fresh);
-        if (existing == fresh) {
-            expiries.add(new Expiry(id, fresh));
-        }
-        @SuppressWarnings("unchecked")
-        CompletableFuture<T> shared = (CompletableFuture<T>) existing.result;
         if (existing != fresh) {
             // A copy: callers add timeouts to what they get, which must not complete the shared publish.
-            return new Attempt<>(shared.copy(), false);
+            return new Attempt(existing.outcome.copy(), false);
         }
-        CompletableFuture<T> started;
+        expiries.add(fresh);
+        CompletableFuture<?> started;
         try {
             started = publish.get();
         } catch (RuntimeException e) {
             started = CompletableFuture.failedFuture(e);
         }
+        CompletableFuture<Void> shared = fresh.outcome;
         started.whenComplete((value, error) -> {
             if (error != null) {
                 entries.remove(id, fresh);
                 shared.completeExceptionally(error);
             } else {
-                shared.complete(value);
+                // The entry lives for the TTL (some hundred thousand of them under load): keep only
+                // the shared marker, not the send's metadata, so young collections copy less.
+                fresh.outcome = PUBLISHED;
+                shared.complete(null);
             }
         });
-        return new Attempt<>(shared.copy(), true);
+        return new Attempt(shared.copy(), true);
     }
 
     int size() {
@@ -93,20 +99,26 @@ final class RetryDedupeCache {
             return;
         }
         try {
-            Expiry head;
-            while ((head = expiries.peek()) != null
-                    && (head.entry.expiresAt <= now || entries.size() > maxEntries)) {
+            Entry head;
+            while ((head = expiries.peek()) != null && (head.expiresAt <= now || entries.size() > maxEntries)) {
                 expiries.poll();
-                entries.remove(head.id, head.entry);
+                entries.remove(head.id, head);
             }
         } finally {
             sweeping.set(false);
         }
     }
 
-    private record Expiry(String id, Entry entry) {
-    }
+    /** One remembered id; the queue of expiries holds the same object, so it carries its id. */
+    private static final class Entry {
+        final String id;
+        final long expiresAt;
+        /** The publish while it is under way; {@link #PUBLISHED} once Kafka has the message. */
+        volatile CompletableFuture<Void> outcome = new CompletableFuture<>();
 
-    private record Entry(CompletableFuture<Object> result, long expiresAt) {
+        Entry(String id, long expiresAt) {
+            this.id = id;
+            this.expiresAt = expiresAt;
+        }
     }
 }
