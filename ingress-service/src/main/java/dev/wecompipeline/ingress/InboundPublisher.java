@@ -34,7 +34,7 @@ final class InboundPublisher implements AutoCloseable {
      * for the default minute: after this the batch expires and the producer resets its sequence.
      */
     static final int DELIVERY_TIMEOUT_MS = 10_000;
-    /** One produce request; Kafka requires delivery timeout >= linger (0) + request timeout. */
+    /** One produce request; Kafka requires delivery timeout >= linger (1 ms) + request timeout. */
     static final int REQUEST_TIMEOUT_MS = 5_000;
 
     private final Producer<String, byte[]> producer;
