@@ -19,13 +19,12 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.wecompipeline.crypto.CallbackEncoder;
 import dev.wecompipeline.crypto.WxBizMsgCrypt;
 import dev.wecompipeline.kafka.InboundMessage;
 import dev.wecompipeline.kafka.JsonSerde;
 import dev.wecompipeline.kafka.ReplyMessage;
+import dev.wecompipeline.testkit.CapturedLogs;
 import dev.wecompipeline.testkit.KafkaBroker;
 import dev.wecompipeline.testkit.KafkaBrokerExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -147,32 +146,29 @@ class IngressAccessTest {
 
     @Test
     void secrets_and_message_content_never_reach_the_logs(KafkaBroker kafka) {
-        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-        ListAppender<ILoggingEvent> captured = new ListAppender<>();
-        captured.start();
-        root.addAppender(captured);
-        ch.qos.logback.classic.Level before = ((Logger) LoggerFactory.getLogger("dev.wecompipeline")).getLevel();
-        ((Logger) LoggerFactory.getLogger("dev.wecompipeline")).setLevel(ch.qos.logback.classic.Level.INFO);
-        try (IngressFixture fx = IngressFixture.start(kafka.bootstrapServers(), Map.of(
+        Logger ours = (Logger) LoggerFactory.getLogger("dev.wecompipeline");
+        ch.qos.logback.classic.Level before = ours.getLevel();
+        ours.setLevel(ch.qos.logback.classic.Level.INFO);
+        try (CapturedLogs logs = CapturedLogs.start();
+             IngressFixture fx = IngressFixture.start(kafka.bootstrapServers(), Map.of(
                 "WECOM_CALLBACK_ALLOW_ALL_USERS", "false", "WECOM_CALLBACK_ALLOWED_USERS", "alice"))) {
             fx.sendText("alice", "800030", "TOP-SECRET-CONTENT accepted");
             fx.sendText("mallory", "800031", "TOP-SECRET-CONTENT denied");
             var cb = IngressFixture.encoder().post(textXml(CORP, "alice", "800032", "TOP-SECRET-CONTENT"), nowSeconds());
             fx.post("/wecom/callback?" + cb.query().replace("msg_signature=", "msg_signature=00"), cb.body());
             fx.get("/wecom/callback?" + IngressFixture.encoder().verification("echo", nowSeconds()).query());
-            assertFalse(captured.list.isEmpty());
-            for (ILoggingEvent e : captured.list) {
-                String line = e.getFormattedMessage();
+            List<String> lines = logs.messages();
+            assertFalse(lines.isEmpty());
+            for (String line : lines) {
                 for (String secret : List.of(IngressFixture.TOKEN, IngressFixture.AES_KEY, IngressFixture.SECRET,
                         "TOP-SECRET-CONTENT")) {
                     assertFalse(line.contains(secret), "log line leaks a secret or content: " + line);
                 }
             }
-            assertTrue(captured.list.stream().anyMatch(e -> e.getFormattedMessage().contains("Refused user")));
-            assertTrue(captured.list.stream().anyMatch(e -> e.getFormattedMessage().contains("bad_signature")));
+            assertTrue(lines.stream().anyMatch(l -> l.contains("Refused user")));
+            assertTrue(lines.stream().anyMatch(l -> l.contains("bad_signature")));
         } finally {
-            root.detachAppender(captured);
-            ((Logger) LoggerFactory.getLogger("dev.wecompipeline")).setLevel(before);
+            ours.setLevel(before);
         }
     }
 

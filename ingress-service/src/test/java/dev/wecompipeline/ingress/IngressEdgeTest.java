@@ -30,17 +30,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.wecompipeline.crypto.CallbackEncoder;
+import dev.wecompipeline.testkit.CapturedLogs;
 import dev.wecompipeline.testkit.KafkaBroker;
 import dev.wecompipeline.testkit.KafkaBrokerExtension;
 import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.slf4j.LoggerFactory;
 
 /** The hardened edge: slow and idle connections, the ops port, proxies' headers, untrusted values in logs. */
 @ExtendWith(KafkaBrokerExtension.class)
@@ -161,11 +158,8 @@ class IngressEdgeTest {
 
     @Test
     void untrusted_values_cannot_forge_log_lines(KafkaBroker kafka) {
-        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-        ListAppender<ILoggingEvent> captured = new ListAppender<>();
-        captured.start();
-        root.addAppender(captured);
-        try (IngressFixture fx = IngressFixture.start(kafka.bootstrapServers(), Map.of())) {
+        try (CapturedLogs logs = CapturedLogs.start();
+             IngressFixture fx = IngressFixture.start(kafka.bootstrapServers(), Map.of())) {
             var cb = IngressFixture.encoder().post(textXml(CORP, "u", "950500", "x"), nowSeconds());
             // Character references survive XML parsing as real CR, LF and LINE SEPARATOR.
             String body = cb.body().replace("<![CDATA[" + CORP + "]]>",
@@ -173,8 +167,7 @@ class IngressEdgeTest {
             assertEquals(403, fx.post(fx.config.ingress().path() + "?" + cb.query(), body).statusCode());
             assertEquals(403, fx.post(fx.config.ingress().path() + "/%0D%0AFAKE%20LINE?" + cb.query(), cb.body()).statusCode());
 
-            List<String> lines = captured.list.stream().map(ILoggingEvent::getFormattedMessage)
-                    .filter(m -> m.contains("rejected")).toList();
+            List<String> lines = logs.messages().stream().filter(m -> m.contains("rejected")).toList();
             assertEquals(2, lines.size(), lines.toString());
             for (String line : lines) {
                 assertTrue(line.chars().noneMatch(c -> c == '\r' || c == '\n' || c == '\u2028'), line);
@@ -182,8 +175,6 @@ class IngressEdgeTest {
             assertTrue(lines.get(0).contains(CORP + "\\r\\n12:00:00.000 INFO  FAKE LINE\\u2028xxx"), lines.get(0));
             assertTrue(lines.get(0).contains("…("), "a long value is cut: " + lines.get(0));
             assertTrue(lines.get(0).length() < 1000, lines.get(0));
-        } finally {
-            root.detachAppender(captured);
         }
     }
 
