@@ -168,9 +168,10 @@ final class CallbackHandler {
     }
 
     private void respond(Context ctx, CallbackOutcome outcome, String body, long start) {
+        // Counted before the answer goes out: whoever got it may read /metrics next.
         metrics.count(outcome);
-        writePlainText(ctx, outcome.status(), body);
         metrics.recordHandling(System.nanoTime() - start);
+        writePlainText(ctx, outcome.status(), body);
     }
 
     /**
