@@ -14,15 +14,12 @@ import java.util.Map;
 import java.util.Optional;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.wecompipeline.config.ConfigLoader;
 import dev.wecompipeline.config.MediaConfig;
 import dev.wecompipeline.config.OpenAiConfig;
+import dev.wecompipeline.testkit.CapturedLogs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 /**
  * The openai agent's answers with images, against the chat completions stand-in and a local image
@@ -112,25 +109,17 @@ class AnswerImagesTest {
             images.redirect("/hop.png", 302, elsewhere.url("127.0.0.1", "/internal.png"));
             String link = images.url("127.0.0.1", "/hop.png") + "?sig=secret-signature-123";
             model.answerWith("Look: ![hop](" + link + ")");
-            Logger logger = (Logger) LoggerFactory.getLogger(AnswerImages.class);
-            ListAppender<ILoggingEvent> logs = new ListAppender<>();
-            logs.start();
-            logger.addAppender(logs);
-            Level level = logger.getLevel();
-            logger.setLevel(Level.DEBUG);
             AgentAnswer answer;
-            try {
+            List<String> lines;
+            try (CapturedLogs logs = CapturedLogs.start(AnswerImages.class.getName(), Level.DEBUG)) {
                 answer = agentAllowingTheImageHost().answer(request(Messages.text("hi")));
-            } finally {
-                logger.detachAppender(logs);
-                logger.setLevel(level);
+                lines = logs.messages();
             }
 
             assertEquals("Look: ![hop](" + link + ")", answer.text(), "a failed fetch leaves the link to click");
             assertTrue(answer.media().isEmpty());
             assertEquals(1, images.requests().size());
             assertTrue(elsewhere.requests().isEmpty(), "the redirect was followed: " + elsewhere.requests());
-            List<String> lines = logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
             assertTrue(lines.stream().anyMatch(l -> l.contains("/hop.png") && l.contains("redirected (302)")),
                     lines::toString);
             assertFalse(lines.stream().anyMatch(l -> l.contains("secret-signature")), lines::toString);

@@ -18,18 +18,15 @@ import java.util.Map;
 import java.util.Optional;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.wecompipeline.config.ConfigLoader;
 import dev.wecompipeline.config.HermesConfig;
 import dev.wecompipeline.config.MediaConfig;
 import dev.wecompipeline.config.PipelineConfig;
 import dev.wecompipeline.config.WorkerConfig;
 import dev.wecompipeline.kafka.InboundMessage;
+import dev.wecompipeline.testkit.CapturedLogs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 /** The hermes agent against a local stand-in of Hermes' runs API. */
 class HermesAgentTest {
@@ -187,13 +184,8 @@ class HermesAgentTest {
     @Test
     void the_api_key_goes_only_into_the_authorization_header() throws Exception {
         // Our code's logs, all levels (the stand-in's Jetty logs request headers at DEBUG: that is the server's).
-        Logger root = (Logger) LoggerFactory.getLogger("dev.wecompipeline");
-        ListAppender<ILoggingEvent> logs = new ListAppender<>();
-        logs.start();
-        root.addAppender(logs);
-        Level level = root.getLevel();
-        root.setLevel(Level.DEBUG);
-        try {
+        List<String> lines;
+        try (CapturedLogs logs = CapturedLogs.start("dev.wecompipeline", Level.DEBUG)) {
             hermes.failNextStarts(1);
             agent(Duration.ofSeconds(30)).reply(new AgentRequest(text("c", "gus", "m1", "hi"), List.of(), "k1", 0));
             assertEquals("Bearer " + API_KEY, hermes.starts().get(1).authorization());
@@ -216,12 +208,9 @@ class HermesAgentTest {
             try (Agent created = Agents.create(loaded)) {
                 assertInstanceOf(HermesAgent.class, created);
             }
-        } finally {
-            root.detachAppender(logs);
-            root.setLevel(level);
+            lines = logs.messages();
         }
-        assertTrue(logs.list.stream().anyMatch(e -> e.getFormattedMessage().contains("answered 429")),
-                "the retry was logged");
-        logs.list.forEach(e -> assertFalse(e.getFormattedMessage().contains(API_KEY), e.getFormattedMessage()));
+        assertTrue(lines.stream().anyMatch(l -> l.contains("answered 429")), "the retry was logged");
+        lines.forEach(l -> assertFalse(l.contains(API_KEY), l));
     }
 }
